@@ -1,0 +1,74 @@
+using DrsNotify.Server.Localization;
+
+namespace DrsNotify.Server.Api;
+
+/// <summary>
+/// Sets the request id and language, turns <see cref="DrsException"/> and unexpected faults
+/// into DRS error bodies, and gives unmatched routes and methods a JSON error too.
+/// </summary>
+public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        RequestContext.Initialize(context);
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = context.RequestId() });
+
+        try
+        {
+            await next(context);
+        }
+        catch (DrsException error) when (!context.Response.HasStarted)
+        {
+            LogRejected(logger, context.Request.Method, context.Request.Path, error.Status, error.Code);
+            await ErrorResponses.WriteAsync(context, error);
+            return;
+        }
+        catch (BadHttpRequestException error) when (!context.Response.HasStarted)
+        {
+            // Kestrel's own limits (for example MaxRequestBodySize) surface here.
+            var rejection = error.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? new DrsException(error.StatusCode, ErrorCodes.BadBody, Messages.BodyTooLarge, "?")
+                : new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Messages.InvalidJson, error.Message);
+            await ErrorResponses.WriteAsync(context, rejection);
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception error) when (!context.Response.HasStarted)
+        {
+            LogFault(logger, error, context.Request.Method, context.Request.Path);
+            context.Response.Clear();
+            await ErrorResponses.WriteAsync(
+                context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
+                ErrorResponses.InternalErrorMessage(context), includeRequestId: false);
+            return;
+        }
+
+        if (context.Response.HasStarted || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
+        {
+            return;
+        }
+
+        var language = context.Language();
+        if (context.Response.StatusCode == StatusCodes.Status404NotFound)
+        {
+            await ErrorResponses.WriteAsync(
+                context, StatusCodes.Status404NotFound, ErrorCodes.ApiNotFound,
+                Messages.ApiNotFound.Format(language, context.Request.Method, context.Request.Path.Value), includeRequestId: true);
+        }
+        else if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed)
+        {
+            await ErrorResponses.WriteAsync(
+                context, StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed,
+                Messages.MethodNotAllowed.Format(language, context.Request.Method, context.Request.Path.Value), includeRequestId: true);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected {Method} {Path}: {Status} {ErrorCode}")]
+    private static partial void LogRejected(ILogger logger, string method, PathString path, int status, string errorCode);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected fault in {Method} {Path}")]
+    private static partial void LogFault(ILogger logger, Exception error, string method, PathString path);
+}

@@ -1,0 +1,71 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace DrsNotify.Server;
+
+/// <summary>The <c>DrsNotify</c> configuration section.</summary>
+public sealed class DrsNotifyOptions
+{
+    public const string Section = "DrsNotify";
+
+    /// <summary>Folder of the SQLite database, the server key and the initial credentials; relative to the working directory. Default <c>data</c>.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    public ApiOptions Api { get; set; } = new();
+
+    public BootstrapOptions Bootstrap { get; set; } = new();
+
+    public TokenOptions Tokens { get; set; } = new();
+
+    public string ResolveDataDirectory() => System.IO.Path.GetFullPath(DataDirectory);
+}
+
+public sealed class ApiOptions
+{
+    /// <summary>Largest accepted request body, in bytes. Default 1 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most jobs (or reports) in one batch request. Default 100.</summary>
+    [Range(1, 10_000)]
+    public int MaxJobsPerRequest { get; set; } = 100;
+}
+
+/// <summary>Values used by the first start on an empty store; random ones where left empty.</summary>
+public sealed class BootstrapOptions
+{
+    /// <summary>Name of the account (IAM domain). Default <c>drsnotify</c>.</summary>
+    [RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
+    public string AccountName { get; set; } = "drsnotify";
+
+    /// <summary>Project id: 32 lowercase hex characters, random when empty.</summary>
+    [RegularExpression("^[0-9a-f]{32}$")]
+    public string? ProjectId { get; set; }
+
+    /// <summary>Project name; defaults to the region, as DRS names projects.</summary>
+    [RegularExpression("^[A-Za-z0-9_-]{1,64}$")]
+    public string? ProjectName { get; set; }
+
+    /// <summary>Region of the project. Default <c>local-1</c>.</summary>
+    [RegularExpression("^[a-z0-9][a-z0-9-]{0,63}$")]
+    public string Region { get; set; } = "local-1";
+
+    /// <summary>Name of the administrator. Default <c>admin</c>.</summary>
+    [RegularExpression("^[A-Za-z0-9_.-]{1,64}$")]
+    public string UserName { get; set; } = "admin";
+
+    /// <summary>Password of the administrator, random when empty; at least 8 characters.</summary>
+    [MinLength(8)]
+    public string? Password { get; set; }
+}
+
+public sealed class TokenOptions
+{
+    /// <summary>How long an issued token is valid. Default 24 hours.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often each server instance reloads the list of revoked tokens. Default 2 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+}

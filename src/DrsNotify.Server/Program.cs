@@ -1,0 +1,4 @@
+using DrsNotify.Server;
+
+var app = await ServerApp.CreateAsync(args);
+await app.RunAsync();

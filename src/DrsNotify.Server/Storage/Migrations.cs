@@ -1,0 +1,158 @@
+using Microsoft.Data.Sqlite;
+
+namespace DrsNotify.Server.Storage;
+
+/// <summary>
+/// Versioned schema migrations. Each version runs once, in its own transaction, in order;
+/// the applied versions are recorded in <c>schema_migrations</c>. Append new versions, never
+/// edit an applied one.
+/// </summary>
+/// <remarks>Times are stored as INTEGER milliseconds since the Unix epoch (UTC).</remarks>
+public static class Migrations
+{
+    public static readonly IReadOnlyList<(int Version, string Name, string Sql)> All =
+    [
+        (1, "identity, jobs, notification settings", """
+            CREATE TABLE accounts (
+                id          TEXT PRIMARY KEY,
+                name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                created_at  INTEGER NOT NULL
+            );
+
+            CREATE TABLE projects (
+                id          TEXT PRIMARY KEY,
+                account_id  TEXT NOT NULL REFERENCES accounts(id),
+                name        TEXT NOT NULL,
+                region      TEXT NOT NULL,
+                created_at  INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX projects_account_name ON projects(account_id, name COLLATE NOCASE);
+
+            CREATE TABLE users (
+                id             TEXT PRIMARY KEY,
+                account_id     TEXT NOT NULL REFERENCES accounts(id),
+                name           TEXT NOT NULL,
+                password_hash  TEXT NOT NULL,
+                created_at     INTEGER NOT NULL
+            );
+            CREATE UNIQUE INDEX users_account_name ON users(account_id, name COLLATE NOCASE);
+
+            CREATE TABLE user_projects (
+                user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                project_id  TEXT NOT NULL REFERENCES projects(id),
+                PRIMARY KEY (user_id, project_id)
+            );
+
+            CREATE TABLE revoked_tokens (
+                token_id    TEXT PRIMARY KEY,
+                expires_at  INTEGER NOT NULL,
+                revoked_at  INTEGER NOT NULL
+            );
+
+            CREATE TABLE jobs (
+                project_id        TEXT NOT NULL REFERENCES projects(id),
+                id                TEXT NOT NULL,
+                name              TEXT NOT NULL,
+                description       TEXT NOT NULL DEFAULT '',
+                engine_type       TEXT NOT NULL,
+                db_use_type       TEXT NOT NULL,
+                task_type         TEXT NOT NULL,
+                job_direction     TEXT NOT NULL,
+                status            TEXT NOT NULL,
+                return_status     TEXT,
+                start_time        INTEGER,
+                source_endpoint   TEXT,
+                target_endpoint   TEXT,
+                create_time       INTEGER NOT NULL,
+                update_time       INTEGER NOT NULL,
+                alarm_settings    TEXT,
+                alarm_language    TEXT,
+                delay_ms          INTEGER,
+                delay_observed_at INTEGER,
+                rpo_ms            INTEGER,
+                rpo_observed_at   INTEGER,
+                rto_ms            INTEGER,
+                rto_observed_at   INTEGER,
+                last_report_at    INTEGER,
+                PRIMARY KEY (project_id, id)
+            );
+            CREATE UNIQUE INDEX jobs_live_name ON jobs(project_id, name COLLATE NOCASE) WHERE status <> 'DELETED';
+            CREATE INDEX jobs_by_create_time ON jobs(project_id, create_time);
+
+            CREATE TABLE job_reports (
+                seq          INTEGER PRIMARY KEY,
+                project_id   TEXT NOT NULL,
+                job_id       TEXT NOT NULL,
+                received_at  INTEGER NOT NULL,
+                observed_at  INTEGER NOT NULL,
+                status       TEXT,
+                delay_ms     INTEGER,
+                rpo_ms       INTEGER,
+                rto_ms       INTEGER
+            );
+            CREATE INDEX job_reports_by_job ON job_reports(project_id, job_id, observed_at);
+
+            CREATE TABLE notification_audit (
+                seq           INTEGER PRIMARY KEY,
+                project_id    TEXT NOT NULL,
+                job_id        TEXT NOT NULL,
+                changed_at    INTEGER NOT NULL,
+                request_id    TEXT NOT NULL,
+                operation     TEXT NOT NULL,
+                user_id       TEXT NOT NULL,
+                user_name     TEXT NOT NULL,
+                access_key    TEXT,
+                old_settings  TEXT,
+                old_language  TEXT,
+                new_settings  TEXT NOT NULL,
+                new_language  TEXT NOT NULL
+            );
+            CREATE INDEX notification_audit_by_job ON notification_audit(project_id, job_id, seq);
+            """),
+    ];
+
+    public static void Apply(SqliteConnection connection, TimeProvider time, ILogger logger)
+    {
+        Database.Execute(connection, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version     INTEGER PRIMARY KEY,
+                name        TEXT NOT NULL,
+                applied_at  INTEGER NOT NULL
+            );
+            """);
+
+        var applied = new HashSet<long>();
+        using (var command = connection.Command("SELECT version FROM schema_migrations", null))
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                applied.Add(reader.GetInt64(0));
+            }
+        }
+
+        var newest = All.Max(migration => migration.Version);
+        if (applied.Count > 0 && applied.Max() > newest)
+        {
+            throw new InvalidOperationException(
+                $"The database has schema version {applied.Max()}, newer than this server's {newest}. Upgrade the server.");
+        }
+
+        foreach (var (version, name, sql) in All)
+        {
+            if (applied.Contains(version))
+            {
+                continue;
+            }
+
+            using var transaction = connection.BeginTransaction(deferred: false);
+            Database.Execute(connection, sql, transaction);
+            connection.Exec(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)",
+                transaction,
+                ("$v", version), ("$n", name), ("$t", time.GetUtcNow().ToUnixTimeMilliseconds()));
+            transaction.Commit();
+            logger.LogInformation("Applied schema migration {Version} ({Name})", version, name);
+        }
+    }
+}
