@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using DrsNotify.Server.Storage;
 using Microsoft.Data.Sqlite;
 
@@ -12,6 +13,10 @@ public sealed record User(string Id, string AccountId, string Name, string Passw
 /// <summary>Reads and writes accounts, projects and users.</summary>
 public sealed class IdentityStore(Database database, TimeProvider time)
 {
+    // Projects are never deleted or renamed, so a project once read stays valid in memory;
+    // unknown ids are not cached and go to the store each time.
+    private readonly ConcurrentDictionary<string, Project> _projects = new(StringComparer.Ordinal);
+
     public bool IsEmpty() => database.Read(connection => (long)connection.Scalar("SELECT COUNT(*) FROM accounts", null)! == 0);
 
     public Account? FindAccount(string id) => database.Read(connection =>
@@ -21,7 +26,21 @@ public sealed class IdentityStore(Database database, TimeProvider time)
         return reader.Read() ? new Account(reader.GetString(0), reader.GetString(1)) : null;
     });
 
-    public Project? FindProject(string id) => database.Read(connection => ReadProject(connection, "id = $id", ("$id", id)));
+    public Project? FindProject(string id)
+    {
+        if (_projects.TryGetValue(id, out var cached))
+        {
+            return cached;
+        }
+
+        var project = database.Read(connection => ReadProject(connection, "id = $id", ("$id", id)));
+        if (project is not null)
+        {
+            _projects[id] = project;
+        }
+
+        return project;
+    }
 
     public Project? FindProjectByName(string accountId, string name) => database.Read(connection =>
         ReadProject(connection, "account_id = $account AND name = $name COLLATE NOCASE", ("$account", accountId), ("$name", name)));

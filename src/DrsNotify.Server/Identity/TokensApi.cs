@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Localization;
@@ -108,7 +107,7 @@ public static class TokensApi
         context.Response.Headers["X-Subject-Token"] = token;
         var domainRef = new NamedRef(match.Account.Id, match.Account.Name);
         var body = new TokenResponse(new TokenBody(
-            FormatTime(claims.ExpiresAt), FormatTime(claims.IssuedAt), ["password"],
+            WireTime.Format(claims.ExpiresAt), WireTime.Format(claims.IssuedAt), ["password"],
             new TokenProject(project.Id, project.Name, domainRef),
             new TokenUser(match.User.Id, match.User.Name, domainRef),
             [new NamedRef("0", "te_admin")], []));
@@ -129,8 +128,4 @@ public static class TokensApi
         await tokens.RevokeAsync(subject);
         return TypedResults.NoContent();
     }
-
-    /// <summary>Formats Unix milliseconds the way IAM does: <c>2026-12-05T10:00:00.000000Z</c>.</summary>
-    public static string FormatTime(long unixMilliseconds) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,28 @@
+using DrsNotify.Server.Api;
+using DrsNotify.Server.Identity;
+using DrsNotify.Server.Localization;
+
+namespace DrsNotify.Server.Notifications;
+
+/// <summary>
+/// Checks that a well-formed topic URN names a project of the caller's account, in that
+/// project's region. A project of another account is reported as not found.
+/// </summary>
+/// <remarks>TODO: check that the topic itself exists once topics are stored.</remarks>
+public sealed class TopicReferences(IdentityStore identity)
+{
+    public void Verify(string topicUrn, string path, Caller caller)
+    {
+        var (region, projectId, _) = AlarmSettingsParser.SplitTopicUrn(topicUrn);
+        var project = identity.FindProject(projectId);
+        if (project is null || project.AccountId != caller.AccountId)
+        {
+            throw DrsException.Invalid(path, Messages.TopicProjectNotFound, topicUrn);
+        }
+
+        if (!string.Equals(project.Region, region, StringComparison.Ordinal))
+        {
+            throw DrsException.Invalid(path, Messages.TopicRegionMismatch, topicUrn, region, project.Id, project.Region);
+        }
+    }
+}
