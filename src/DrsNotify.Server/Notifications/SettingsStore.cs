@@ -40,9 +40,19 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
             var outcomes = new SettingsOutcome[changes.Count];
+
+            // batch-set-smn applies one settings object to every job: serialize it once.
+            var serialized = new Dictionary<AlarmSettings, string>(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < changes.Count; i++)
             {
-                outcomes[i] = Apply(connection, transaction, changes[i], origin, now);
+                var settings = changes[i].Settings;
+                if (!serialized.TryGetValue(settings, out var json))
+                {
+                    json = settings.ToStoredJson();
+                    serialized[settings] = json;
+                }
+
+                outcomes[i] = Apply(connection, transaction, changes[i], json, origin, now);
             }
 
             return outcomes;
@@ -50,14 +60,14 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     }
 
     private static SettingsOutcome Apply(
-        SqliteConnection connection, SqliteTransaction transaction, SettingsChange change, ChangeOrigin origin, long now)
+        SqliteConnection connection, SqliteTransaction transaction, SettingsChange change, string newSettings, ChangeOrigin origin, long now)
     {
         string status, engineType;
         string? storedSettings, storedLanguage;
-        using (var command = connection.Command(
+        var select = connection.Prepared(
             "SELECT status, engine_type, alarm_settings, alarm_language FROM jobs WHERE project_id = $p AND id = $id",
-            transaction, ("$p", origin.Caller.ProjectId), ("$id", change.JobId)))
-        using (var reader = command.ExecuteReader())
+            transaction, ("$p", origin.Caller.ProjectId), ("$id", change.JobId));
+        using (var reader = select.ExecuteReader())
         {
             if (!reader.Read())
             {
@@ -92,7 +102,6 @@ public sealed class SettingsStore(Database database, TimeProvider time)
                 change.JobId, ErrorCodes.InvalidParameter, Messages.JobEngineMismatch, change.JobId, engineType, change.ExpectedEngineType);
         }
 
-        var newSettings = change.Settings.ToStoredJson();
         var newLanguage = origin.Language.ToCode();
         if (newSettings == storedSettings && newLanguage == storedLanguage)
         {
@@ -100,11 +109,11 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         }
 
         // NOTE: the alarm engine re-evaluates open episodes against new thresholds; hook it here.
-        connection.Exec(
+        connection.Prepared(
             "UPDATE jobs SET alarm_settings = $s, alarm_language = $l, update_time = $now WHERE project_id = $p AND id = $id",
             transaction,
-            ("$s", newSettings), ("$l", newLanguage), ("$now", now), ("$p", origin.Caller.ProjectId), ("$id", change.JobId));
-        connection.Exec(
+            ("$s", newSettings), ("$l", newLanguage), ("$now", now), ("$p", origin.Caller.ProjectId), ("$id", change.JobId)).ExecuteNonQuery();
+        connection.Prepared(
             """
             INSERT INTO notification_audit
                 (project_id, job_id, changed_at, request_id, operation, user_id, user_name, access_key,
@@ -115,7 +124,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             ("$p", origin.Caller.ProjectId), ("$id", change.JobId), ("$now", now), ("$rid", origin.RequestId),
             ("$op", origin.Operation), ("$uid", origin.Caller.UserId), ("$uname", origin.Caller.UserName),
             ("$ak", origin.Caller.AccessKey), ("$old", storedSettings), ("$oldLang", storedLanguage),
-            ("$new", newSettings), ("$newLang", newLanguage));
+            ("$new", newSettings), ("$newLang", newLanguage)).ExecuteNonQuery();
         return SettingsOutcome.Success(change.JobId);
     }
 

@@ -113,15 +113,16 @@ public sealed class Database : IAsyncDisposable
             using var transaction = connection.BeginTransaction(deferred: false);
             foreach (var request in group)
             {
-                Execute(connection, "SAVEPOINT request;", transaction);
+                connection.Prepared("SAVEPOINT request", transaction).ExecuteNonQuery();
                 try
                 {
                     request.Run(connection, transaction);
-                    Execute(connection, "RELEASE request;", transaction);
+                    connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
                 }
                 catch (Exception exception)
                 {
-                    Execute(connection, "ROLLBACK TO request; RELEASE request;", transaction);
+                    connection.Prepared("ROLLBACK TO request", transaction).ExecuteNonQuery();
+                    connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
                     request.SetFailed(exception);
                 }
             }

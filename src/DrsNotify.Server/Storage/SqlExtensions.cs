@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 
 namespace DrsNotify.Server.Storage;
@@ -5,6 +6,35 @@ namespace DrsNotify.Server.Storage;
 /// <summary>Short forms for the parameterized commands that the feature folders run.</summary>
 public static class SqlExtensions
 {
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, SqliteCommand>> PreparedCommands = new();
+
+    /// <summary>
+    /// Returns a command for <paramref name="sql"/> that stays prepared on this connection and is
+    /// reused by the next call with the same text, saving SQLite a compile per statement. Use it
+    /// only inside <see cref="Database.WriteAsync"/>, whose single writer thread owns the
+    /// connection, and do not dispose the command.
+    /// </summary>
+    public static SqliteCommand Prepared(
+        this SqliteConnection connection, string sql, SqliteTransaction transaction, params (string Name, object? Value)[] parameters)
+    {
+        var commands = PreparedCommands.GetOrCreateValue(connection);
+        if (!commands.TryGetValue(sql, out var command))
+        {
+            command = connection.CreateCommand();
+            command.CommandText = sql;
+            commands[sql] = command;
+        }
+
+        command.Transaction = transaction;
+        command.Parameters.Clear();
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
     public static SqliteCommand Command(
         this SqliteConnection connection, string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
     {

@@ -16,7 +16,7 @@ public static class JobSeeds
     {
         var hex = Guid.NewGuid().ToString("N");
         var tail = Interlocked.Increment(ref _counter) % 1000;
-        return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..30]}jb{tail:D3}";
+        return $"{hex[..8]}-{hex[8..12]}-{hex[12..16]}-{hex[16..20]}-{hex[20..27]}jb{tail:D3}";
     }
 
     /// <summary>
