@@ -122,7 +122,7 @@ public sealed class JobLifecycleTests
     }
 
     [Fact]
-    public void AllowedNext_Pausing_ListsReturnStatusInCatalogOrder()
+    public void AllowedNext_Pausing_IncludesReturnStatus()
     {
         var next = JobLifecycle.AllowedNext("PAUSING", "INCRE_TRANSFER_STARTED");
 
