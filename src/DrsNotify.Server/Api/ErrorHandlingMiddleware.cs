@@ -51,18 +51,28 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
             return;
         }
 
+        // Routing answers some requests before any endpoint runs, with an empty body: unknown
+        // paths, unknown methods, and a Content-Type that the endpoint's metadata does not accept.
         var language = context.Language();
-        if (context.Response.StatusCode == StatusCodes.Status404NotFound)
+        var request = context.Request;
+        switch (context.Response.StatusCode)
         {
-            await ErrorResponses.WriteAsync(
-                context, StatusCodes.Status404NotFound, ErrorCodes.ApiNotFound,
-                Messages.ApiNotFound.Format(language, context.Request.Method, context.Request.Path.Value), includeRequestId: true);
-        }
-        else if (context.Response.StatusCode == StatusCodes.Status405MethodNotAllowed)
-        {
-            await ErrorResponses.WriteAsync(
-                context, StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed,
-                Messages.MethodNotAllowed.Format(language, context.Request.Method, context.Request.Path.Value), includeRequestId: true);
+            case StatusCodes.Status404NotFound:
+                await ErrorResponses.WriteAsync(
+                    context, StatusCodes.Status404NotFound, ErrorCodes.ApiNotFound,
+                    Messages.ApiNotFound.Format(language, request.Method, request.Path.Value), includeRequestId: true);
+                break;
+            case StatusCodes.Status405MethodNotAllowed:
+                await ErrorResponses.WriteAsync(
+                    context, StatusCodes.Status405MethodNotAllowed, ErrorCodes.MethodNotAllowed,
+                    Messages.MethodNotAllowed.Format(language, request.Method, request.Path.Value), includeRequestId: true);
+                break;
+            case StatusCodes.Status415UnsupportedMediaType:
+                await ErrorResponses.WriteAsync(
+                    context, new DrsException(
+                        StatusCodes.Status415UnsupportedMediaType, ErrorCodes.BadBody, Messages.UnsupportedMediaType,
+                        string.IsNullOrEmpty(request.ContentType) ? "(none)" : request.ContentType));
+                break;
         }
     }
 
