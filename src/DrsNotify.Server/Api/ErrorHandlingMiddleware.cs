@@ -11,7 +11,6 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
     public async Task InvokeAsync(HttpContext context)
     {
         RequestContext.Initialize(context);
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = context.RequestId() });
 
         try
         {
@@ -19,7 +18,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
         }
         catch (DrsException error) when (!context.Response.HasStarted)
         {
-            LogRejected(logger, context.Request.Method, context.Request.Path, error.Status, error.Code);
+            LogRejected(logger, context.Request.Method, context.Request.Path, error.Status, error.Code, context.RequestId());
             await ErrorResponses.WriteAsync(context, error);
             return;
         }
@@ -38,7 +37,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
         }
         catch (Exception error) when (!context.Response.HasStarted)
         {
-            LogFault(logger, error, context.Request.Method, context.Request.Path);
+            LogFault(logger, error, context.Request.Method, context.Request.Path, context.RequestId());
             context.Response.Clear();
             await ErrorResponses.WriteAsync(
                 context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
@@ -76,9 +75,9 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected {Method} {Path}: {Status} {ErrorCode}")]
-    private static partial void LogRejected(ILogger logger, string method, PathString path, int status, string errorCode);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rejected {Method} {Path}: {Status} {ErrorCode}, request {RequestId}")]
+    private static partial void LogRejected(ILogger logger, string method, PathString path, int status, string errorCode, string requestId);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected fault in {Method} {Path}")]
-    private static partial void LogFault(ILogger logger, Exception error, string method, PathString path);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected fault in {Method} {Path}, request {RequestId}")]
+    private static partial void LogFault(ILogger logger, Exception error, string method, PathString path, string requestId);
 }

@@ -42,6 +42,12 @@ public sealed class TokenService
     private readonly TokenOptions _options;
     private readonly ConcurrentDictionary<string, long> _revoked = new(StringComparer.Ordinal);
 
+    // Tokens whose signature has been checked, so that a client sending the same token on every
+    // request pays for the HMAC and the JSON decoding once. Expiry and revocation are still
+    // checked on every request.
+    private readonly ConcurrentDictionary<string, TokenClaims> _verified = new(StringComparer.Ordinal);
+    private const int MaxVerifiedTokens = 10_000;
+
     public TokenService(ServerKey key, Database database, TimeProvider time, IOptions<DrsNotifyOptions> options)
     {
         _signingKey = key.Derive("token-signing");
@@ -71,11 +77,21 @@ public sealed class TokenService
             return null;
         }
 
-        var claims = Decode(token);
-        if (claims is null)
+        if (!_verified.TryGetValue(token, out var claims))
         {
-            failure = Messages.TokenMalformed;
-            return null;
+            claims = Decode(token);
+            if (claims is null)
+            {
+                failure = Messages.TokenMalformed;
+                return null;
+            }
+
+            if (_verified.Count >= MaxVerifiedTokens)
+            {
+                _verified.Clear();
+            }
+
+            _verified[token] = claims;
         }
 
         if (claims.ExpiresAt <= _time.GetUtcNow().ToUnixTimeMilliseconds())

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Jobs;
@@ -39,94 +43,153 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         return database.WriteAsync<IReadOnlyList<SettingsOutcome>>((connection, transaction) =>
         {
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var outcomes = new SettingsOutcome[changes.Count];
+            var projectId = origin.Caller.ProjectId;
+            var newLanguage = origin.Language.ToCode();
+            var stored = ReadJobs(connection, transaction, projectId, changes);
 
-            // batch-set-smn applies one settings object to every job: serialize it once.
+            // Decide every job first, then write the changed ones with one UPDATE per distinct
+            // settings and one INSERT for all audit records: a request of 100 jobs costs a few
+            // statements, not 300. batch-set-smn applies one settings object to every job.
+            var outcomes = new SettingsOutcome[changes.Count];
             var serialized = new Dictionary<AlarmSettings, string>(ReferenceEqualityComparer.Instance);
+            var updates = new List<(SettingsChange Change, string NewSettings, StoredJob Old)>();
             for (var i = 0; i < changes.Count; i++)
             {
-                var settings = changes[i].Settings;
-                if (!serialized.TryGetValue(settings, out var json))
+                var change = changes[i];
+                stored.TryGetValue(change.JobId, out var job);
+                outcomes[i] = Check(change, job);
+                if (!outcomes[i].Succeeded)
                 {
-                    json = settings.ToStoredJson();
-                    serialized[settings] = json;
+                    continue;
                 }
 
-                outcomes[i] = Apply(connection, transaction, changes[i], json, origin, now);
+                if (!serialized.TryGetValue(change.Settings, out var json))
+                {
+                    json = change.Settings.ToStoredJson();
+                    serialized[change.Settings] = json;
+                }
+
+                if (json != job!.Settings || newLanguage != job.Language)
+                {
+                    updates.Add((change, json, job));
+                }
+            }
+
+            if (updates.Count > 0)
+            {
+                // NOTE: the alarm engine re-evaluates open episodes against new thresholds; hook it here.
+                foreach (var group in updates.GroupBy(update => update.NewSettings))
+                {
+                    connection.Prepared(
+                        """
+                        UPDATE jobs SET alarm_settings = $s, alarm_language = $l, update_time = $now
+                        WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
+                        """,
+                        transaction,
+                        ("$s", group.Key), ("$l", newLanguage), ("$now", now), ("$p", projectId),
+                        ("$ids", JsonArray(group.Select(update => update.Change.JobId)))).ExecuteNonQuery();
+                }
+
+                InsertAudit(connection, transaction, updates, origin, newLanguage, now);
             }
 
             return outcomes;
         });
     }
 
-    private static SettingsOutcome Apply(
-        SqliteConnection connection, SqliteTransaction transaction, SettingsChange change, string newSettings, ChangeOrigin origin, long now)
-    {
-        string status, engineType;
-        string? storedSettings, storedLanguage;
-        var select = connection.Prepared(
-            "SELECT status, engine_type, alarm_settings, alarm_language FROM jobs WHERE project_id = $p AND id = $id",
-            transaction, ("$p", origin.Caller.ProjectId), ("$id", change.JobId));
-        using (var reader = select.ExecuteReader())
-        {
-            if (!reader.Read())
-            {
-                return SettingsOutcome.Failure(change.JobId, ErrorCodes.JobNotFound, Messages.JobNotFound, change.JobId);
-            }
+    /// <summary>The stored state of one job that settings depend on.</summary>
+    private sealed record StoredJob(string Status, string EngineType, string? Settings, string? Language);
 
-            status = reader.GetString(0);
-            engineType = reader.GetString(1);
-            storedSettings = reader.GetNullableString(2);
-            storedLanguage = reader.GetNullableString(3);
+    private static Dictionary<string, StoredJob> ReadJobs(
+        SqliteConnection connection, SqliteTransaction transaction, string projectId, IReadOnlyList<SettingsChange> changes)
+    {
+        var select = connection.Prepared(
+            """
+            SELECT id, status, engine_type, alarm_settings, alarm_language FROM jobs
+            WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
+            """,
+            transaction, ("$p", projectId), ("$ids", JsonArray(changes.Select(change => change.JobId))));
+        var jobs = new Dictionary<string, StoredJob>(changes.Count, StringComparer.Ordinal);
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            jobs[reader.GetString(0)] = new StoredJob(
+                reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetNullableString(4));
         }
 
-        if (status == JobCatalog.Deleted)
+        return jobs;
+    }
+
+    private static SettingsOutcome Check(SettingsChange change, StoredJob? job)
+    {
+        if (job is null)
+        {
+            return SettingsOutcome.Failure(change.JobId, ErrorCodes.JobNotFound, Messages.JobNotFound, change.JobId);
+        }
+
+        if (job.Status == JobCatalog.Deleted)
         {
             return SettingsOutcome.Failure(change.JobId, ErrorCodes.JobDeleted, Messages.JobDeleted, change.JobId);
         }
 
-        if (JobCatalog.Stopped.Contains(status))
+        if (JobCatalog.Stopped.Contains(job.Status))
         {
-            return SettingsOutcome.Failure(change.JobId, ErrorCodes.JobStopped, Messages.JobStopped, change.JobId, status);
+            return SettingsOutcome.Failure(change.JobId, ErrorCodes.JobStopped, Messages.JobStopped, change.JobId, job.Status);
         }
 
-        if (change.ExpectedStatus is not null && change.ExpectedStatus != status)
-        {
-            return SettingsOutcome.Failure(
-                change.JobId, ErrorCodes.JobStopped, Messages.JobStatusMismatch, change.JobId, status, change.ExpectedStatus);
-        }
-
-        if (change.ExpectedEngineType is not null && change.ExpectedEngineType != engineType)
+        if (change.ExpectedStatus is not null && change.ExpectedStatus != job.Status)
         {
             return SettingsOutcome.Failure(
-                change.JobId, ErrorCodes.InvalidParameter, Messages.JobEngineMismatch, change.JobId, engineType, change.ExpectedEngineType);
+                change.JobId, ErrorCodes.JobStopped, Messages.JobStatusMismatch, change.JobId, job.Status, change.ExpectedStatus);
         }
 
-        var newLanguage = origin.Language.ToCode();
-        if (newSettings == storedSettings && newLanguage == storedLanguage)
+        if (change.ExpectedEngineType is not null && change.ExpectedEngineType != job.EngineType)
         {
-            return SettingsOutcome.Success(change.JobId);
+            return SettingsOutcome.Failure(
+                change.JobId, ErrorCodes.InvalidParameter, Messages.JobEngineMismatch, change.JobId, job.EngineType, change.ExpectedEngineType);
         }
 
-        // NOTE: the alarm engine re-evaluates open episodes against new thresholds; hook it here.
-        connection.Prepared(
-            "UPDATE jobs SET alarm_settings = $s, alarm_language = $l, update_time = $now WHERE project_id = $p AND id = $id",
-            transaction,
-            ("$s", newSettings), ("$l", newLanguage), ("$now", now), ("$p", origin.Caller.ProjectId), ("$id", change.JobId)).ExecuteNonQuery();
+        return SettingsOutcome.Success(change.JobId);
+    }
+
+    private static void InsertAudit(
+        SqliteConnection connection, SqliteTransaction transaction,
+        List<(SettingsChange Change, string NewSettings, StoredJob Old)> updates, ChangeOrigin origin, string newLanguage, long now)
+    {
+        // One row per changed job; the per-job values travel as one JSON array parameter.
+        var buffer = new ArrayBufferWriter<byte>(updates.Count * 256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var (change, newSettings, old) in updates)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("job", change.JobId);
+                writer.WriteString("old", old.Settings);
+                writer.WriteString("old_language", old.Language);
+                writer.WriteString("new", newSettings);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
         connection.Prepared(
             """
             INSERT INTO notification_audit
                 (project_id, job_id, changed_at, request_id, operation, user_id, user_name, access_key,
                  old_settings, old_language, new_settings, new_language)
-            VALUES ($p, $id, $now, $rid, $op, $uid, $uname, $ak, $old, $oldLang, $new, $newLang)
+            SELECT $p, value ->> '$.job', $now, $rid, $op, $uid, $uname, $ak,
+                   value ->> '$.old', value ->> '$.old_language', value ->> '$.new', $newLang
+            FROM json_each($rows)
             """,
             transaction,
-            ("$p", origin.Caller.ProjectId), ("$id", change.JobId), ("$now", now), ("$rid", origin.RequestId),
-            ("$op", origin.Operation), ("$uid", origin.Caller.UserId), ("$uname", origin.Caller.UserName),
-            ("$ak", origin.Caller.AccessKey), ("$old", storedSettings), ("$oldLang", storedLanguage),
-            ("$new", newSettings), ("$newLang", newLanguage)).ExecuteNonQuery();
-        return SettingsOutcome.Success(change.JobId);
+            ("$p", origin.Caller.ProjectId), ("$now", now), ("$rid", origin.RequestId), ("$op", origin.Operation),
+            ("$uid", origin.Caller.UserId), ("$uname", origin.Caller.UserName), ("$ak", origin.Caller.AccessKey),
+            ("$newLang", newLanguage), ("$rows", Encoding.UTF8.GetString(buffer.WrittenSpan))).ExecuteNonQuery();
     }
+
+    private static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values, SettingsStoreJsonContext.Default.IEnumerableString);
 
     /// <summary>Returns whether the job exists in the project, and its settings if any were set.</summary>
     public (bool Exists, AlarmSettings? Settings) Find(string projectId, string jobId) => database.Read(connection =>
@@ -182,3 +245,6 @@ public sealed record HistoryActor(string UserId, string UserName, string? Access
 
 /// <summary>Settings as they were, with the language their messages are written in.</summary>
 public sealed record HistorySettings(AlarmNotifyView AlarmNotify, string Language);
+
+[JsonSerializable(typeof(IEnumerable<string>))]
+internal sealed partial class SettingsStoreJsonContext : JsonSerializerContext;

@@ -168,6 +168,27 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BatchSetSmn_HundredJobs_StoresAndAuditsEach()
+    {
+        var ids = Enumerable.Range(0, 100).Select(_ => JobSeeds.NewJobId()).ToList();
+        var creation = string.Join(",", ids.Select((id, i) =>
+            $$"""{"job_id":"{{id}}","name":"bulk-{{i:D3}}","engine_type":"mysql","db_use_type":"sync","task_type":"FULL_INCR_TRANS","job_direction":"up"}"""));
+        Assert.Equal(202, (await _server.PostAsync("/v3/{project_id}/jobs/batch-creation", $$"""{"jobs":[{{creation}}]}""")).Status);
+        var jobs = string.Join(",", ids.Select(id => $$"""{"job_id":"{{id}}","status":"CONFIGURATION","engine_type":"mysql"}"""));
+        var body = $$"""{"jobs":[{{jobs}}],"alarm_notify_info":{"subscriptions":[{"protocol":"sms","endpoints":["+8613800000000"]}],"rto_delay":15}}""";
+
+        var response = await _server.PostAsync(Path, body);
+
+        Assert.Equal(100, (int)response.Json!["count"]!);
+        Assert.All(response.Json!["results"]!.AsArray(), result => Assert.Equal("success", (string?)result!["status"]));
+        Assert.Equal(15, (long)(await DetailAsync(ids[0]))["alarm_notify"]!["rto_delay"]!);
+        Assert.Equal(15, (long)(await DetailAsync(ids[99]))["alarm_notify"]!["rto_delay"]!);
+        var history = await _server.SendAsync(HttpMethod.Get, $"/v3/{{project_id}}/jobs/{ids[57]}/notification-history", null);
+        Assert.Equal(1, (long)history.Json!["total_count"]!);
+        Assert.Equal(response.RequestId, (string?)history.Json!["history"]![0]!["request_id"]);
+    }
+
+    [Fact]
     public async Task BatchSetSmn_FailedJobZhCn_LocalizesErrorMsg()
     {
         var response = await _server.PostAsync(Path, TopicExample(), "zh-cn");
