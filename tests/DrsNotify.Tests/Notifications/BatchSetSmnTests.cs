@@ -175,7 +175,7 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
             $$"""{"job_id":"{{id}}","name":"bulk-{{i:D3}}","engine_type":"mysql","db_use_type":"sync","task_type":"FULL_INCR_TRANS","job_direction":"up"}"""));
         Assert.Equal(202, (await _server.PostAsync("/v3/{project_id}/jobs/batch-creation", $$"""{"jobs":[{{creation}}]}""")).Status);
         var jobs = string.Join(",", ids.Select(id => $$"""{"job_id":"{{id}}","status":"CONFIGURATION","engine_type":"mysql"}"""));
-        var body = $$"""{"jobs":[{{jobs}}],"alarm_notify_info":{"subscriptions":[{"protocol":"sms","endpoints":["+8613800000000"]}],"rto_delay":15}}""";
+        var body = "{\"jobs\":[" + jobs + "],\"alarm_notify_info\":{\"subscriptions\":[{\"protocol\":\"sms\",\"endpoints\":[\"+8613800000000\"]}],\"rto_delay\":15}}";
 
         var response = await _server.PostAsync(Path, body);
 
