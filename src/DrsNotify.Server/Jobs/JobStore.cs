@@ -34,7 +34,8 @@ public static class JobStore
 {
     public const string Columns = """
         project_id, id, name, description, engine_type, db_use_type, task_type, job_direction, status,
-        return_status, start_time, source_endpoint, target_endpoint, create_time, update_time, alarm_settings,
+        return_status, start_time, source_endpoint, target_endpoint, create_time, update_time,
+        (SELECT settings FROM notification_changes WHERE id = jobs.alarm_change_id) AS alarm_settings,
         delay_ms, delay_observed_at, rpo_ms, rpo_observed_at, rto_ms, rto_observed_at, last_report_at
         """;
 

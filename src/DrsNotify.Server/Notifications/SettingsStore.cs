@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
@@ -47,12 +45,12 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             var newLanguage = origin.Language.ToCode();
             var stored = ReadJobs(connection, transaction, projectId, changes);
 
-            // Decide every job first, then write the changed ones with one UPDATE per distinct
-            // settings and one INSERT for all audit records: a request of 100 jobs costs a few
-            // statements, not 300. batch-set-smn applies one settings object to every job.
+            // Decide every job first, then write the changed ones with three statements per
+            // distinct settings, so that a request of 100 jobs costs a few statements, not 300.
+            // batch-set-smn applies one settings object to every job.
             var outcomes = new SettingsOutcome[changes.Count];
             var serialized = new Dictionary<AlarmSettings, string>(ReferenceEqualityComparer.Instance);
-            var updates = new List<(SettingsChange Change, string NewSettings, StoredJob Old)>();
+            var updates = new List<(SettingsChange Change, string NewSettings)>();
             for (var i = 0; i < changes.Count; i++)
             {
                 var change = changes[i];
@@ -71,7 +69,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
 
                 if (json != job!.Settings || newLanguage != job.Language)
                 {
-                    updates.Add((change, json, job));
+                    updates.Add((change, json));
                 }
             }
 
@@ -80,17 +78,8 @@ public sealed class SettingsStore(Database database, TimeProvider time)
                 // NOTE: the alarm engine re-evaluates open episodes against new thresholds; hook it here.
                 foreach (var group in updates.GroupBy(update => update.NewSettings))
                 {
-                    connection.Prepared(
-                        """
-                        UPDATE jobs SET alarm_settings = $s, alarm_language = $l, update_time = $now
-                        WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
-                        """,
-                        transaction,
-                        ("$s", group.Key), ("$l", newLanguage), ("$now", now), ("$p", projectId),
-                        ("$ids", JsonArray(group.Select(update => update.Change.JobId)))).ExecuteNonQuery();
+                    Record(connection, transaction, group.Key, group.Select(update => update.Change.JobId), origin, newLanguage, now);
                 }
-
-                InsertAudit(connection, transaction, updates, origin, newLanguage, now);
             }
 
             return outcomes;
@@ -105,8 +94,9 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     {
         var select = connection.Prepared(
             """
-            SELECT id, status, engine_type, alarm_settings, alarm_language FROM jobs
-            WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
+            SELECT j.id, j.status, j.engine_type, c.settings, c.language
+            FROM jobs j LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
+            WHERE j.project_id = $p AND j.id IN (SELECT value FROM json_each($ids))
             """,
             transaction, ("$p", projectId), ("$ids", JsonArray(changes.Select(change => change.JobId))));
         var jobs = new Dictionary<string, StoredJob>(changes.Count, StringComparer.Ordinal);
@@ -152,41 +142,40 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         return SettingsOutcome.Success(change.JobId);
     }
 
-    private static void InsertAudit(
-        SqliteConnection connection, SqliteTransaction transaction,
-        List<(SettingsChange Change, string NewSettings, StoredJob Old)> updates, ChangeOrigin origin, string newLanguage, long now)
+    /// <summary>
+    /// Stores one change: its settings and origin once, an audit row per job that points at the
+    /// job's previous change, and the new change as each job's current one.
+    /// </summary>
+    private static void Record(
+        SqliteConnection connection, SqliteTransaction transaction, string settings, IEnumerable<string> jobIds,
+        ChangeOrigin origin, string language, long now)
     {
-        // One row per changed job; the per-job values travel as one JSON array parameter.
-        var buffer = new ArrayBufferWriter<byte>(updates.Count * 256);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var (change, newSettings, old) in updates)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("job", change.JobId);
-                writer.WriteString("old", old.Settings);
-                writer.WriteString("old_language", old.Language);
-                writer.WriteString("new", newSettings);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-        }
-
-        connection.Prepared(
+        var changeId = (long)connection.Prepared(
             """
-            INSERT INTO notification_audit
-                (project_id, job_id, changed_at, request_id, operation, user_id, user_name, access_key,
-                 old_settings, old_language, new_settings, new_language)
-            SELECT $p, value ->> '$.job', $now, $rid, $op, $uid, $uname, $ak,
-                   value ->> '$.old', value ->> '$.old_language', value ->> '$.new', $newLang
-            FROM json_each($rows)
+            INSERT INTO notification_changes
+                (project_id, changed_at, request_id, operation, user_id, user_name, access_key, settings, language)
+            VALUES ($p, $now, $rid, $op, $uid, $uname, $ak, $s, $l)
+            RETURNING id
             """,
             transaction,
             ("$p", origin.Caller.ProjectId), ("$now", now), ("$rid", origin.RequestId), ("$op", origin.Operation),
             ("$uid", origin.Caller.UserId), ("$uname", origin.Caller.UserName), ("$ak", origin.Caller.AccessKey),
-            ("$newLang", newLanguage), ("$rows", Encoding.UTF8.GetString(buffer.WrittenSpan))).ExecuteNonQuery();
+            ("$s", settings), ("$l", language)).ExecuteScalar()!;
+
+        var ids = JsonArray(jobIds);
+        connection.Prepared(
+            """
+            INSERT INTO notification_audit (project_id, job_id, change_id, previous_change_id)
+            SELECT project_id, id, $change, alarm_change_id FROM jobs
+            WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
+            """,
+            transaction, ("$change", changeId), ("$p", origin.Caller.ProjectId), ("$ids", ids)).ExecuteNonQuery();
+        connection.Prepared(
+            """
+            UPDATE jobs SET alarm_change_id = $change, update_time = $now
+            WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
+            """,
+            transaction, ("$change", changeId), ("$now", now), ("$p", origin.Caller.ProjectId), ("$ids", ids)).ExecuteNonQuery();
     }
 
     private static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values, SettingsStoreJsonContext.Default.IEnumerableString);
@@ -195,7 +184,11 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     public (bool Exists, AlarmSettings? Settings) Find(string projectId, string jobId) => database.Read(connection =>
     {
         using var command = connection.Command(
-            "SELECT alarm_settings FROM jobs WHERE project_id = $p AND id = $id", null, ("$p", projectId), ("$id", jobId));
+            """
+            SELECT c.settings FROM jobs j LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
+            WHERE j.project_id = $p AND j.id = $id
+            """,
+            null, ("$p", projectId), ("$id", jobId));
         using var reader = command.ExecuteReader();
         if (!reader.Read())
         {
@@ -213,9 +206,13 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             "SELECT COUNT(*) FROM notification_audit WHERE project_id = $p AND job_id = $id", null, ("$p", projectId), ("$id", jobId))!;
         using var command = connection.Command(
             """
-            SELECT changed_at, request_id, operation, user_id, user_name, access_key, old_settings, old_language, new_settings, new_language
-            FROM notification_audit WHERE project_id = $p AND job_id = $id
-            ORDER BY seq DESC LIMIT $limit OFFSET $offset
+            SELECT c.changed_at, c.request_id, c.operation, c.user_id, c.user_name, c.access_key,
+                   p.settings, p.language, c.settings, c.language
+            FROM notification_audit a
+            JOIN notification_changes c ON c.id = a.change_id
+            LEFT JOIN notification_changes p ON p.id = a.previous_change_id
+            WHERE a.project_id = $p AND a.job_id = $id
+            ORDER BY a.change_id DESC LIMIT $limit OFFSET $offset
             """,
             null, ("$p", projectId), ("$id", jobId), ("$limit", limit), ("$offset", offset));
         using var reader = command.ExecuteReader();

@@ -65,8 +65,7 @@ public static class Migrations
                 target_endpoint   TEXT,
                 create_time       INTEGER NOT NULL,
                 update_time       INTEGER NOT NULL,
-                alarm_settings    TEXT,
-                alarm_language    TEXT,
+                alarm_change_id   INTEGER,
                 delay_ms          INTEGER,
                 delay_observed_at INTEGER,
                 rpo_ms            INTEGER,
@@ -92,22 +91,30 @@ public static class Migrations
             );
             CREATE INDEX job_reports_by_job ON job_reports(project_id, job_id, observed_at);
 
-            CREATE TABLE notification_audit (
-                seq           INTEGER PRIMARY KEY,
-                project_id    TEXT NOT NULL,
-                job_id        TEXT NOT NULL,
-                changed_at    INTEGER NOT NULL,
-                request_id    TEXT NOT NULL,
-                operation     TEXT NOT NULL,
-                user_id       TEXT NOT NULL,
-                user_name     TEXT NOT NULL,
-                access_key    TEXT,
-                old_settings  TEXT,
-                old_language  TEXT,
-                new_settings  TEXT NOT NULL,
-                new_language  TEXT NOT NULL
+            -- One row per settings change: what was set, by whom, through which request. A
+            -- request that sets the same settings on 100 jobs writes one row here.
+            CREATE TABLE notification_changes (
+                id          INTEGER PRIMARY KEY,
+                project_id  TEXT NOT NULL,
+                changed_at  INTEGER NOT NULL,
+                request_id  TEXT NOT NULL,
+                operation   TEXT NOT NULL,
+                user_id     TEXT NOT NULL,
+                user_name   TEXT NOT NULL,
+                access_key  TEXT,
+                settings    TEXT NOT NULL,
+                language    TEXT NOT NULL
             );
-            CREATE INDEX notification_audit_by_job ON notification_audit(project_id, job_id, seq);
+
+            -- The audit log: one row per job and change, with the change that set the job's
+            -- previous settings (NULL for the first). jobs.alarm_change_id names the current one.
+            CREATE TABLE notification_audit (
+                project_id          TEXT NOT NULL,
+                job_id              TEXT NOT NULL,
+                change_id           INTEGER NOT NULL,
+                previous_change_id  INTEGER,
+                PRIMARY KEY (project_id, job_id, change_id)
+            ) WITHOUT ROWID;
             """),
     ];
 

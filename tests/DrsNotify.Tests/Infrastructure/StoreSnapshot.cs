@@ -36,16 +36,26 @@ public static class StoreSnapshot
         {
             snapshot.Append("## ").AppendLine(table);
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT * FROM \"{table}\" ORDER BY rowid";
+            command.CommandText = $"SELECT * FROM \"{table}\"";
             using var reader = command.ExecuteReader();
+
+            // Rows are sorted as text, because WITHOUT ROWID tables have no rowid to order by.
+            var rows = new List<string>();
             while (reader.Read())
             {
+                var row = new StringBuilder();
                 for (var i = 0; i < reader.FieldCount; i++)
                 {
-                    snapshot.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
+                    row.Append(reader.IsDBNull(i) ? "NULL" : Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture)).Append('|');
                 }
 
-                snapshot.AppendLine();
+                rows.Add(row.ToString());
+            }
+
+            rows.Sort(StringComparer.Ordinal);
+            foreach (var row in rows)
+            {
+                snapshot.AppendLine(row);
             }
         }
 
