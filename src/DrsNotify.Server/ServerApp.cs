@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Identity.AccessKeys;
+using DrsNotify.Server.Identity.Signing;
 using DrsNotify.Server.Jobs;
 using DrsNotify.Server.Notifications;
 using DrsNotify.Server.Storage;
@@ -69,6 +70,7 @@ public static class ServerApp
         builder.Services.AddSingleton<SecretKeyProtector>();
         builder.Services.AddSingleton<AccessKeyStore>();
         builder.Services.AddSingleton<IAccessKeyLookup>(services => services.GetRequiredService<AccessKeyStore>());
+        builder.Services.AddSingleton<SignatureVerifier>();
         builder.Services.AddSingleton<Bootstrap>();
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<Authentication>();
