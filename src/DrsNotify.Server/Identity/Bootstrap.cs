@@ -12,7 +12,7 @@ namespace DrsNotify.Server.Identity;
 /// </summary>
 public sealed class Bootstrap(
     Storage.Database database, IdentityStore identity, AccessKeyStore accessKeys, IOptions<DrsNotifyOptions> options,
-    ILogger<Bootstrap> logger)
+    IOptions<BootstrapOptions> bootstrapOptions, ILogger<Bootstrap> logger)
 {
     public const string CredentialsFileName = "initial-credentials.json";
 
@@ -23,7 +23,9 @@ public sealed class Bootstrap(
             return;
         }
 
-        var settings = options.Value.Bootstrap;
+        // The separately registered BootstrapOptions are validated when read, so a malformed value
+        // stops the start before anything is stored. The nested DrsNotifyOptions.Bootstrap is not validated.
+        var settings = bootstrapOptions.Value;
         var account = new Account(NewId(), settings.AccountName);
         var project = new Project(
             settings.ProjectId ?? NewId(), account.Id, settings.ProjectName ?? settings.Region, settings.Region);
