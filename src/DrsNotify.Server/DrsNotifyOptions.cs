@@ -57,6 +57,18 @@ public sealed class BootstrapOptions
     /// <summary>Password of the administrator, random when empty; at least 8 characters.</summary>
     [MinLength(8)]
     public string? Password { get; set; }
+
+    /// <summary>
+    /// Access key (AK) of the administrator: 20 characters A-Z and 0-9, random when empty.
+    /// </summary>
+    [RegularExpression("^[A-Z0-9]{20}$")]
+    public string? AccessKey { get; set; }
+
+    /// <summary>
+    /// Secret key (SK) of the administrator's access key: 40 characters A-Z, a-z and 0-9, random when empty.
+    /// </summary>
+    [RegularExpression("^[A-Za-z0-9]{40}$")]
+    public string? SecretKey { get; set; }
 }
 
 public sealed class TokenOptions

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Identity;
+using DrsNotify.Server.Identity.AccessKeys;
+using DrsNotify.Server.Identity.Signing;
 using DrsNotify.Server.Jobs;
 using DrsNotify.Server.Notifications;
 using DrsNotify.Server.Storage;
@@ -65,6 +67,10 @@ public static class ServerApp
             services.GetRequiredService<IOptions<DrsNotifyOptions>>().Value.ResolveDataDirectory(),
             services.GetRequiredService<ILogger<ServerKey>>()));
         builder.Services.AddSingleton<IdentityStore>();
+        builder.Services.AddSingleton<SecretKeyProtector>();
+        builder.Services.AddSingleton<AccessKeyStore>();
+        builder.Services.AddSingleton<IAccessKeyLookup>(services => services.GetRequiredService<AccessKeyStore>());
+        builder.Services.AddSingleton<SignatureVerifier>();
         builder.Services.AddSingleton<Bootstrap>();
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<Authentication>();

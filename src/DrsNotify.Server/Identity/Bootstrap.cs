@@ -1,15 +1,18 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using DrsNotify.Server.Identity.AccessKeys;
 using Microsoft.Extensions.Options;
 
 namespace DrsNotify.Server.Identity;
 
 /// <summary>
-/// On the first start with an empty store, creates the account, project and administrator and
-/// writes their credentials to <c>{data directory}/initial-credentials.json</c> (mode 0600).
+/// On the first start with an empty store, creates the account, project, administrator and the
+/// administrator's access key, and writes their credentials to
+/// <c>{data directory}/initial-credentials.json</c> (mode 0600).
 /// </summary>
 public sealed class Bootstrap(
-    Storage.Database database, IdentityStore identity, IOptions<DrsNotifyOptions> options, ILogger<Bootstrap> logger)
+    Storage.Database database, IdentityStore identity, AccessKeyStore accessKeys, IOptions<DrsNotifyOptions> options,
+    IOptions<BootstrapOptions> bootstrapOptions, ILogger<Bootstrap> logger)
 {
     public const string CredentialsFileName = "initial-credentials.json";
 
@@ -20,12 +23,16 @@ public sealed class Bootstrap(
             return;
         }
 
-        var settings = options.Value.Bootstrap;
+        // The separately registered BootstrapOptions are validated when read, so a malformed value
+        // stops the start before anything is stored. The nested DrsNotifyOptions.Bootstrap is not validated.
+        var settings = bootstrapOptions.Value;
         var account = new Account(NewId(), settings.AccountName);
         var project = new Project(
             settings.ProjectId ?? NewId(), account.Id, settings.ProjectName ?? settings.Region, settings.Region);
         var password = string.IsNullOrEmpty(settings.Password) ? PasswordHasher.GeneratePassword() : settings.Password;
         var user = new User(NewId(), account.Id, settings.UserName, PasswordHasher.Hash(password));
+        var accessKey = string.IsNullOrEmpty(settings.AccessKey) ? AccessKeyStore.GenerateAccessKey() : settings.AccessKey;
+        var secretKey = string.IsNullOrEmpty(settings.SecretKey) ? AccessKeyStore.GenerateSecretKey() : settings.SecretKey;
 
         // The file is written before the commit: a crash in between leaves an empty store, and
         // the next start bootstraps again and overwrites the file.
@@ -38,6 +45,8 @@ public sealed class Bootstrap(
             ["region"] = project.Region,
             ["user_name"] = user.Name,
             ["password"] = password,
+            ["access_key"] = accessKey,
+            ["secret_key"] = secretKey,
         };
         PrivateFile.Write(path, JsonSerializer.Serialize(credentials, new JsonSerializerOptions { WriteIndented = true }) + "\n");
 
@@ -48,12 +57,13 @@ public sealed class Bootstrap(
             IdentityStore.InsertProject(connection, transaction, project, now);
             IdentityStore.InsertUser(connection, transaction, user, now);
             IdentityStore.GrantProject(connection, transaction, user.Id, project.Id);
+            accessKeys.Insert(connection, transaction, accessKey, user.Id, secretKey, now);
             return 0;
         });
 
         logger.LogWarning(
-            "First start: created account {Account}, project {ProjectId} and user {User}; their credentials are in {Path}",
-            account.Name, project.Id, user.Name, path);
+            "First start: created account {Account}, project {ProjectId}, user {User} and access key {AccessKey}; their credentials are in {Path}",
+            account.Name, project.Id, user.Name, accessKey, path);
     }
 
     /// <summary>Creates a 32-character lowercase hex id, the shape of Huawei Cloud project and user ids.</summary>

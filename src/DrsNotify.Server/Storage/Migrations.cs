@@ -116,6 +116,20 @@ public static class Migrations
                 PRIMARY KEY (project_id, job_id, change_id)
             ) WITHOUT ROWID;
             """),
+
+        // Version numbers need not be consecutive: Apply runs the list in order and records
+        // each version it applies.
+        (3, "access keys", """
+            CREATE TABLE access_keys (
+                access_key    TEXT PRIMARY KEY,
+                user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                secret_key    TEXT NOT NULL,
+                created_at    INTEGER NOT NULL,
+                last_used_at  INTEGER,
+                enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1))
+            );
+            CREATE INDEX access_keys_by_user ON access_keys(user_id);
+            """),
     ];
 
     public static void Apply(SqliteConnection connection, TimeProvider time, ILogger logger)
