@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
@@ -34,77 +36,119 @@ public sealed record ChangeOrigin(Caller Caller, string RequestId, string Operat
 /// All jobs of one request are written in one transaction, committed before the caller returns.
 /// Unchanged settings are not written again, so repeating a request changes nothing.
 /// </summary>
+/// <remarks>
+/// Requests that arrive together are written together: the writer hands them to
+/// <see cref="Write"/> as one batch, which reads every job with one statement and writes every
+/// change, audit record and job update with one statement each. Each request is still decided
+/// on its own, in arrival order, against the state the requests before it left.
+/// </remarks>
 public sealed class SettingsStore(Database database, TimeProvider time)
+    : IWriteBatcher<SettingsStore.Request, IReadOnlyList<SettingsOutcome>>
 {
-    public Task<IReadOnlyList<SettingsOutcome>> ApplyAsync(IReadOnlyList<SettingsChange> changes, ChangeOrigin origin)
-    {
-        return database.WriteAsync<IReadOnlyList<SettingsOutcome>>((connection, transaction) =>
-        {
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var projectId = origin.Caller.ProjectId;
-            var newLanguage = origin.Language.ToCode();
-            var stored = ReadJobs(connection, transaction, projectId, changes);
+    public Task<IReadOnlyList<SettingsOutcome>> ApplyAsync(IReadOnlyList<SettingsChange> changes, ChangeOrigin origin) =>
+        database.WriteBatchedAsync(this, new Request(changes, origin));
 
-            // Decide every job first, then write the changed ones with three statements per
-            // distinct settings, so that a request of 100 jobs costs a few statements, not 300.
-            // batch-set-smn applies one settings object to every job.
+    /// <summary>One API request's changes.</summary>
+    public sealed record Request(IReadOnlyList<SettingsChange> Changes, ChangeOrigin Origin);
+
+    /// <summary>The stored state of one job that settings depend on.</summary>
+    private sealed record StoredJob(string Status, string EngineType, long? ChangeId, string? Settings, string? Language);
+
+    public IReadOnlyList<IReadOnlyList<SettingsOutcome>> Write(
+        SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var jobs = ReadJobs(connection, transaction, requests);
+        var nextChangeId = (long)connection.Prepared("SELECT COALESCE(MAX(id), 0) + 1 FROM notification_changes", transaction).ExecuteScalar()!;
+
+        var changeRows = new JsonRows();
+        var auditRows = new JsonRows();
+        var touched = new HashSet<(string ProjectId, string JobId)>();
+        var results = new IReadOnlyList<SettingsOutcome>[requests.Count];
+        for (var r = 0; r < requests.Count; r++)
+        {
+            var (changes, origin) = requests[r];
+            var projectId = origin.Caller.ProjectId;
+            var language = origin.Language.ToCode();
             var outcomes = new SettingsOutcome[changes.Count];
-            var serialized = new Dictionary<AlarmSettings, string>(ReferenceEqualityComparer.Instance);
-            var updates = new List<(SettingsChange Change, string NewSettings)>();
+
+            // One change row per distinct settings in a request; batch-set-smn has one.
+            var changeIds = new Dictionary<AlarmSettings, (long Id, string Json)>(ReferenceEqualityComparer.Instance);
             for (var i = 0; i < changes.Count; i++)
             {
                 var change = changes[i];
-                stored.TryGetValue(change.JobId, out var job);
+                var key = (projectId, change.JobId);
+                jobs.TryGetValue(key, out var job);
                 outcomes[i] = Check(change, job);
                 if (!outcomes[i].Succeeded)
                 {
                     continue;
                 }
 
-                if (!serialized.TryGetValue(change.Settings, out var json))
+                if (!changeIds.TryGetValue(change.Settings, out var stored))
                 {
-                    json = change.Settings.ToStoredJson();
-                    serialized[change.Settings] = json;
+                    stored = (0, change.Settings.ToStoredJson());
                 }
 
-                if (json != job!.Settings || newLanguage != job.Language)
+                if (stored.Json == job!.Settings && language == job.Language)
                 {
-                    updates.Add((change, json));
+                    continue;
                 }
-            }
 
-            if (updates.Count > 0)
-            {
+                if (stored.Id == 0)
+                {
+                    stored = (nextChangeId++, stored.Json);
+                    changeIds[change.Settings] = stored;
+                    AddChangeRow(changeRows, stored.Id, stored.Json, origin, language);
+                }
+
                 // NOTE: the alarm engine re-evaluates open episodes against new thresholds; hook it here.
-                foreach (var group in updates.GroupBy(update => update.NewSettings))
+                auditRows.Add(writer =>
                 {
-                    Record(connection, transaction, group.Key, group.Select(update => update.Change.JobId), origin, newLanguage, now);
-                }
+                    writer.WriteString("p", projectId);
+                    writer.WriteString("j", change.JobId);
+                    writer.WriteNumber("c", stored.Id);
+                    if (job.ChangeId is { } previous)
+                    {
+                        writer.WriteNumber("prev", previous);
+                    }
+                });
+                jobs[key] = job with { ChangeId = stored.Id, Settings = stored.Json, Language = language };
+                touched.Add(key);
             }
 
-            return outcomes;
-        });
+            results[r] = outcomes;
+        }
+
+        if (touched.Count > 0)
+        {
+            WriteChanges(connection, transaction, changeRows, auditRows, touched, jobs, now);
+        }
+
+        return results;
     }
 
-    /// <summary>The stored state of one job that settings depend on.</summary>
-    private sealed record StoredJob(string Status, string EngineType, string? Settings, string? Language);
-
-    private static Dictionary<string, StoredJob> ReadJobs(
-        SqliteConnection connection, SqliteTransaction transaction, string projectId, IReadOnlyList<SettingsChange> changes)
+    private static Dictionary<(string, string), StoredJob> ReadJobs(
+        SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
     {
-        var select = connection.Prepared(
-            """
-            SELECT j.id, j.status, j.engine_type, c.settings, c.language
-            FROM jobs j LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
-            WHERE j.project_id = $p AND j.id IN (SELECT value FROM json_each($ids))
-            """,
-            transaction, ("$p", projectId), ("$ids", JsonArray(changes.Select(change => change.JobId))));
-        var jobs = new Dictionary<string, StoredJob>(changes.Count, StringComparer.Ordinal);
-        using var reader = select.ExecuteReader();
-        while (reader.Read())
+        var jobs = new Dictionary<(string, string), StoredJob>();
+        foreach (var project in requests.GroupBy(request => request.Origin.Caller.ProjectId))
         {
-            jobs[reader.GetString(0)] = new StoredJob(
-                reader.GetString(1), reader.GetString(2), reader.GetNullableString(3), reader.GetNullableString(4));
+            var ids = JsonArray(project.SelectMany(request => request.Changes).Select(change => change.JobId).Distinct());
+            var select = connection.Prepared(
+                """
+                SELECT j.id, j.status, j.engine_type, j.alarm_change_id, c.settings, c.language
+                FROM jobs j LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
+                WHERE j.project_id = $p AND j.id IN (SELECT value FROM json_each($ids))
+                """,
+                transaction, ("$p", project.Key), ("$ids", ids));
+            using var reader = select.ExecuteReader();
+            while (reader.Read())
+            {
+                jobs[(project.Key, reader.GetString(0))] = new StoredJob(
+                    reader.GetString(1), reader.GetString(2), reader.GetNullableInt64(3),
+                    reader.GetNullableString(4), reader.GetNullableString(5));
+            }
         }
 
         return jobs;
@@ -142,40 +186,67 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         return SettingsOutcome.Success(change.JobId);
     }
 
+    private static void AddChangeRow(JsonRows rows, long id, string settings, ChangeOrigin origin, string language) =>
+        rows.Add(writer =>
+        {
+            writer.WriteNumber("id", id);
+            writer.WriteString("p", origin.Caller.ProjectId);
+            writer.WriteString("rid", origin.RequestId);
+            writer.WriteString("op", origin.Operation);
+            writer.WriteString("uid", origin.Caller.UserId);
+            writer.WriteString("un", origin.Caller.UserName);
+            if (origin.Caller.AccessKey is { } accessKey)
+            {
+                writer.WriteString("ak", accessKey);
+            }
+
+            writer.WriteString("s", settings);
+            writer.WriteString("l", language);
+        });
+
     /// <summary>
-    /// Stores one change: its settings and origin once, an audit row per job that points at the
-    /// job's previous change, and the new change as each job's current one.
+    /// Stores the batch: each change once, an audit row per job and change that points at the
+    /// job's previous change, and each touched job's latest change as its current one.
     /// </summary>
-    private static void Record(
-        SqliteConnection connection, SqliteTransaction transaction, string settings, IEnumerable<string> jobIds,
-        ChangeOrigin origin, string language, long now)
+    private static void WriteChanges(
+        SqliteConnection connection, SqliteTransaction transaction, JsonRows changeRows, JsonRows auditRows,
+        HashSet<(string ProjectId, string JobId)> touched, Dictionary<(string, string), StoredJob> jobs, long now)
     {
-        var changeId = (long)connection.Prepared(
+        connection.Prepared(
             """
             INSERT INTO notification_changes
-                (project_id, changed_at, request_id, operation, user_id, user_name, access_key, settings, language)
-            VALUES ($p, $now, $rid, $op, $uid, $uname, $ak, $s, $l)
-            RETURNING id
+                (id, project_id, changed_at, request_id, operation, user_id, user_name, access_key, settings, language)
+            SELECT value ->> 'id', value ->> 'p', $now, value ->> 'rid', value ->> 'op', value ->> 'uid',
+                   value ->> 'un', value ->> 'ak', value ->> 's', value ->> 'l'
+            FROM json_each($rows)
             """,
-            transaction,
-            ("$p", origin.Caller.ProjectId), ("$now", now), ("$rid", origin.RequestId), ("$op", origin.Operation),
-            ("$uid", origin.Caller.UserId), ("$uname", origin.Caller.UserName), ("$ak", origin.Caller.AccessKey),
-            ("$s", settings), ("$l", language)).ExecuteScalar()!;
+            transaction, ("$now", now), ("$rows", changeRows.ToJson())).ExecuteNonQuery();
 
-        var ids = JsonArray(jobIds);
         connection.Prepared(
             """
             INSERT INTO notification_audit (project_id, job_id, change_id, previous_change_id)
-            SELECT project_id, id, $change, alarm_change_id FROM jobs
-            WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
+            SELECT value ->> 'p', value ->> 'j', value ->> 'c', value ->> 'prev' FROM json_each($rows)
             """,
-            transaction, ("$change", changeId), ("$p", origin.Caller.ProjectId), ("$ids", ids)).ExecuteNonQuery();
+            transaction, ("$rows", auditRows.ToJson())).ExecuteNonQuery();
+
+        var jobRows = new JsonRows();
+        foreach (var key in touched)
+        {
+            jobRows.Add(writer =>
+            {
+                writer.WriteString("p", key.ProjectId);
+                writer.WriteString("j", key.JobId);
+                writer.WriteNumber("c", jobs[key].ChangeId!.Value);
+            });
+        }
+
         connection.Prepared(
             """
-            UPDATE jobs SET alarm_change_id = $change, update_time = $now
-            WHERE project_id = $p AND id IN (SELECT value FROM json_each($ids))
+            UPDATE jobs SET alarm_change_id = u.value ->> 'c', update_time = $now
+            FROM json_each($rows) AS u
+            WHERE jobs.project_id = u.value ->> 'p' AND jobs.id = u.value ->> 'j'
             """,
-            transaction, ("$change", changeId), ("$now", now), ("$p", origin.Caller.ProjectId), ("$ids", ids)).ExecuteNonQuery();
+            transaction, ("$now", now), ("$rows", jobRows.ToJson())).ExecuteNonQuery();
     }
 
     private static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values, SettingsStoreJsonContext.Default.IEnumerableString);
@@ -245,3 +316,30 @@ public sealed record HistorySettings(AlarmNotifyView AlarmNotify, string Languag
 
 [JsonSerializable(typeof(IEnumerable<string>))]
 internal sealed partial class SettingsStoreJsonContext : JsonSerializerContext;
+
+/// <summary>A JSON array of objects built row by row, passed to SQLite's <c>json_each</c> as one parameter.</summary>
+internal sealed class JsonRows
+{
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+    private readonly Utf8JsonWriter _writer;
+
+    public JsonRows()
+    {
+        _writer = new Utf8JsonWriter(_buffer);
+        _writer.WriteStartArray();
+    }
+
+    public void Add(Action<Utf8JsonWriter> writeProperties)
+    {
+        _writer.WriteStartObject();
+        writeProperties(_writer);
+        _writer.WriteEndObject();
+    }
+
+    public string ToJson()
+    {
+        _writer.WriteEndArray();
+        _writer.Flush();
+        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+    }
+}

@@ -106,24 +106,53 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Queues <paramref name="item"/> for <paramref name="batcher"/>. The writer hands every item
+    /// of the same batcher that is queued at the same time to one <see cref="IWriteBatcher{TItem,TResult}.Write"/>
+    /// call, so that a burst of small requests costs a few set-based statements instead of a few
+    /// statements each. The task completes after the commit, like <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public Task<TResult> WriteBatchedAsync<TItem, TResult>(IWriteBatcher<TItem, TResult> batcher, TItem item)
+    {
+        var request = new BatchedWriteRequest<TItem, TResult>(batcher, item);
+        if (!_queue.Writer.TryWrite(request))
+        {
+            throw new InvalidOperationException("The database is closed.");
+        }
+
+        return request.Task;
+    }
+
+    // Requests of one group run concurrently from their callers' point of view, since none of
+    // them is answered before the commit, so the writer may order them freely: plain writes
+    // first, in arrival order, then each batcher's items together, in arrival order.
     private void CommitGroup(SqliteConnection connection, List<WriteRequest> group)
     {
         try
         {
             using var transaction = connection.BeginTransaction(deferred: false);
+            List<WriteRequest>? batched = null;
             foreach (var request in group)
             {
-                connection.Prepared("SAVEPOINT request", transaction).ExecuteNonQuery();
-                try
+                if (request.Batcher is not null)
                 {
-                    request.Run(connection, transaction);
-                    connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
+                    (batched ??= []).Add(request);
+                    continue;
                 }
-                catch (Exception exception)
+
+                RunInSavepoint(connection, transaction, request, [request]);
+            }
+
+            foreach (var members in batched?.GroupBy(request => request.Batcher) ?? [])
+            {
+                var list = members.ToList();
+                if (!RunInSavepoint(connection, transaction, list[0], list))
                 {
-                    connection.Prepared("ROLLBACK TO request", transaction).ExecuteNonQuery();
-                    connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
-                    request.SetFailed(exception);
+                    // One bad item must not fail the others: run each alone.
+                    foreach (var member in list)
+                    {
+                        RunInSavepoint(connection, transaction, member, [member]);
+                    }
                 }
             }
 
@@ -143,6 +172,30 @@ public sealed class Database : IAsyncDisposable
         foreach (var request in group)
         {
             request.Complete();
+        }
+    }
+
+    /// <summary>Runs <paramref name="members"/> through <paramref name="runner"/>; on failure rolls them back and, for a single member, fails it.</summary>
+    private static bool RunInSavepoint(
+        SqliteConnection connection, SqliteTransaction transaction, WriteRequest runner, List<WriteRequest> members)
+    {
+        connection.Prepared("SAVEPOINT request", transaction).ExecuteNonQuery();
+        try
+        {
+            runner.Run(connection, transaction, members);
+            connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
+            return true;
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            connection.Prepared("ROLLBACK TO request", transaction).ExecuteNonQuery();
+            connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
+            if (members.Count == 1)
+            {
+                members[0].SetFailed(exception);
+            }
+
+            return false;
         }
     }
 
@@ -168,23 +221,25 @@ public sealed class Database : IAsyncDisposable
 
     private abstract class WriteRequest
     {
-        public abstract void Run(SqliteConnection connection, SqliteTransaction transaction);
+        /// <summary>The batcher this request's item belongs to, or null for a plain write.</summary>
+        public virtual object? Batcher => null;
+
+        /// <summary>Runs this request, or for a batched one, <paramref name="members"/> of its batcher together.</summary>
+        public abstract void Run(SqliteConnection connection, SqliteTransaction transaction, List<WriteRequest> members);
 
         public abstract void SetFailed(Exception exception);
 
         public abstract void Complete();
     }
 
-    private sealed class WriteRequest<T>(Func<SqliteConnection, SqliteTransaction, T> write) : WriteRequest
+    private abstract class WriteRequestBase<T> : WriteRequest
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private T? _result;
         private Exception? _failure;
 
         public Task<T> Task => _completion.Task;
 
-        public override void Run(SqliteConnection connection, SqliteTransaction transaction) =>
-            _result = write(connection, transaction);
+        public T? Result { get; set; }
 
         public override void SetFailed(Exception exception) => _failure ??= exception;
 
@@ -196,8 +251,42 @@ public sealed class Database : IAsyncDisposable
             }
             else
             {
-                _completion.TrySetResult(_result!);
+                _completion.TrySetResult(Result!);
             }
         }
     }
+
+    private sealed class WriteRequest<T>(Func<SqliteConnection, SqliteTransaction, T> write) : WriteRequestBase<T>
+    {
+        public override void Run(SqliteConnection connection, SqliteTransaction transaction, List<WriteRequest> members) =>
+            Result = write(connection, transaction);
+    }
+
+    private sealed class BatchedWriteRequest<TItem, TResult>(IWriteBatcher<TItem, TResult> batcher, TItem item)
+        : WriteRequestBase<TResult>
+    {
+        public override object Batcher => batcher;
+
+        public override void Run(SqliteConnection connection, SqliteTransaction transaction, List<WriteRequest> members)
+        {
+            var requests = members.ConvertAll(member => (BatchedWriteRequest<TItem, TResult>)member);
+            var results = batcher.Write(connection, transaction, requests.ConvertAll(request => request._item));
+            for (var i = 0; i < requests.Count; i++)
+            {
+                requests[i].Result = results[i];
+            }
+        }
+
+        private readonly TItem _item = item;
+    }
+}
+
+/// <summary>
+/// Writes many items of one kind together. <see cref="Write"/> runs on the writer thread inside
+/// the group's transaction, returns one result per item in the same order, and may be called
+/// again with a single item if a call with several threw; it must only touch the database.
+/// </summary>
+public interface IWriteBatcher<TItem, TResult>
+{
+    IReadOnlyList<TResult> Write(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<TItem> items);
 }

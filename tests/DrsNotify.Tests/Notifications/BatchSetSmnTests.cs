@@ -189,6 +189,31 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BatchSetSmn_ConcurrentChangesToOneJob_ChainInHistory()
+    {
+        await JobSeeds.CreateAsync(_server, JobSeeds.ConfigurationJobId);
+        var requests = Enumerable.Range(1, 50).Select(delay =>
+            _server.PostAsync(Path, TopicExample().Replace("\"delay_time\" : 1200", $"\"delay_time\" : {delay}")));
+
+        var responses = await Task.WhenAll(requests);
+
+        Assert.All(responses, response => Assert.Equal("success", (string?)response.Json!["results"]![0]!["status"]));
+        var history = await _server.SendAsync(
+            HttpMethod.Get, $"/v3/{{project_id}}/jobs/{JobSeeds.ConfigurationJobId}/notification-history?limit=1000", null);
+        var entries = history.Json!["history"]!.AsArray();
+        Assert.Equal(50, entries.Count);
+        for (var i = 0; i < entries.Count - 1; i++)
+        {
+            Assert.Equal(
+                entries[i + 1]!["current"]!["alarm_notify"]!.ToJsonString(),
+                entries[i]!["previous"]!["alarm_notify"]!.ToJsonString());
+        }
+
+        var current = (await DetailAsync(JobSeeds.ConfigurationJobId))["alarm_notify"]!;
+        Assert.Equal(entries[0]!["current"]!["alarm_notify"]!.ToJsonString(), current.ToJsonString());
+    }
+
+    [Fact]
     public async Task BatchSetSmn_FailedJobZhCn_LocalizesErrorMsg()
     {
         var response = await _server.PostAsync(Path, TopicExample(), "zh-cn");
