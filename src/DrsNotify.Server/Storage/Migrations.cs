@@ -130,6 +130,34 @@ public static class Migrations
             );
             CREATE INDEX access_keys_by_user ON access_keys(user_id);
             """),
+        (5, "delivery outbox", """
+            -- One row per message and recipient, written in the same transaction as the alarm
+            -- state change that caused it; the dispatcher leases due rows and sends them.
+            CREATE TABLE outbox (
+                id               INTEGER PRIMARY KEY,
+                project_id       TEXT NOT NULL,
+                job_id           TEXT,
+                alarm_id         INTEGER,
+                purpose          TEXT NOT NULL,
+                channel          TEXT NOT NULL,
+                recipient        TEXT NOT NULL,
+                language         TEXT NOT NULL,
+                subject          TEXT NOT NULL,
+                body             TEXT NOT NULL,
+                dedup_key        TEXT NOT NULL,
+                event_key        TEXT NOT NULL,
+                state            TEXT NOT NULL DEFAULT 'pending',
+                attempts         INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at  INTEGER NOT NULL,
+                lease_owner      TEXT,
+                lease_until      INTEGER,
+                last_error       TEXT,
+                created_at       INTEGER NOT NULL,
+                delivered_at     INTEGER
+            );
+            CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+            CREATE INDEX outbox_by_alarm ON outbox(alarm_id);
+            """),
     ];
 
     public static void Apply(SqliteConnection connection, TimeProvider time, ILogger logger)
