@@ -12,7 +12,7 @@ namespace DrsNotify.Server.Storage;
 /// the disk. The writer therefore drains whatever write requests are queued, runs each inside
 /// its own savepoint of one transaction, commits once, and only then completes the requests.
 /// A request that throws is rolled back to its savepoint and fails alone; a failed commit fails
-/// every request of the group. No caller is answered before its data is on disk.
+/// every request of the group. No write task completes before its data is on disk.
 /// </remarks>
 public sealed class Database : IAsyncDisposable
 {
@@ -66,7 +66,7 @@ public sealed class Database : IAsyncDisposable
             RunWriterLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>Runs <paramref name="read"/> on a pooled connection that sees the last commit.</summary>
+    /// <summary>Runs <paramref name="read"/> on a pooled connection; it reads the state of the last commit.</summary>
     public T Read<T>(Func<SqliteConnection, T> read)
     {
         using var connection = new SqliteConnection(_connectionString);
@@ -124,7 +124,7 @@ public sealed class Database : IAsyncDisposable
     }
 
     // Requests of one group run concurrently from their callers' point of view, since none of
-    // them is answered before the commit, so the writer may order them freely: plain writes
+    // them completes before the commit, so the writer may order them freely: plain writes
     // first, in arrival order, then each batcher's items together, in arrival order.
     private void CommitGroup(SqliteConnection connection, List<WriteRequest> group)
     {
@@ -160,7 +160,7 @@ public sealed class Database : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            _logger.LogError(exception, "Commit of {Count} write requests failed; all of them are failed", group.Count);
+            _logger.LogError(exception, "Commit of {Count} write requests failed, so every one of them fails", group.Count);
             foreach (var request in group)
             {
                 request.SetFailed(exception);
