@@ -79,7 +79,9 @@ public static class ServerApp
         var v5 = app.MapGroup("/v5/{project_id}").AddEndpointFilter(AuthFailureThrottle.FilterAsync).AddEndpointFilter(Authentication.FilterAsync);
         v3.MapJobsApi();
         v3.MapNotificationsApi();
+        v3.MapAlarmUpdatesApi();
         v5.MapNotificationsV5Api();
+        v5.MapAlarmUpdatesV5Api();
 
         return app;
     }
