@@ -81,7 +81,7 @@ public sealed class TokenOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How often each server instance reloads the list of revoked tokens. Default 2 seconds.</summary>
+    /// <summary>How often each server instance reloads the revoked tokens and the per-user cutoffs. Default 2 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
@@ -102,8 +102,8 @@ public sealed class AuthOptions
     public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
-    /// Most client addresses tracked at once; when full, addresses without a failure inside the
-    /// window are dropped first. Default 100000.
+    /// Maximum number of client addresses tracked at once. When it is reached, addresses without
+    /// a failure inside the window are dropped first. Default 100000.
     /// </summary>
     [Range(100, 10_000_000)]
     public int MaxTrackedAddresses { get; set; } = 100_000;

@@ -33,7 +33,7 @@ public sealed partial class IdentityAdmin(
 
     /// <summary>
     /// Creates a project in <paramref name="accountName"/>, or in the bootstrap account when it
-    /// is null; an account of that name is created when none exists. The region defaults to the
+    /// is null. An account of that name is created when none exists. The region defaults to the
     /// name, as DRS names projects after regions, and the id to 32 random lowercase hex digits.
     /// </summary>
     public async Task<(ProjectInfo Project, bool AccountCreated)> CreateProjectAsync(

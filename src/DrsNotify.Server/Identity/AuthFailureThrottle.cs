@@ -95,7 +95,7 @@ public sealed partial class AuthFailureThrottle(TimeProvider time, IOptions<Auth
         return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
     }
 
-    /// <summary>Removes addresses with no failure inside the window; when none is idle, forgets all of them.</summary>
+    /// <summary>Removes addresses with no failure inside the window, and clears every count when none of them is idle.</summary>
     private void DropIdleAddresses(long now, AuthOptions settings)
     {
         foreach (var entry in _addresses)

@@ -136,7 +136,7 @@ public sealed class TokenService
         return now;
     }
 
-    /// <summary>Stores a cutoff for <paramref name="userId"/>; a later cutoff already stored is kept.</summary>
+    /// <summary>Stores a cutoff for <paramref name="userId"/>. A later cutoff already stored is kept.</summary>
     public static int WriteUserCutoff(SqliteConnection connection, SqliteTransaction transaction, string userId, long validAfter) =>
         connection.Exec(
             """

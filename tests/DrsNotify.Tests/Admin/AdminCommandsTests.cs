@@ -62,7 +62,7 @@ public sealed class AdminCommandsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ProjectsCreate_GivenIdAndName_ListedInBootstrapAccount()
+    public async Task ProjectsCreate_GivenId_Listed()
     {
         var create = await Cli("projects", "create", "--name", "cn-north-7", "--id", SecondProjectId, "--output", "json");
         var list = await Cli("projects", "list", "-o", "json");
