@@ -17,6 +17,8 @@ public sealed class DrsNotifyOptions
 
     public TokenOptions Tokens { get; set; } = new();
 
+    public AuthOptions Auth { get; set; } = new();
+
     public string ResolveDataDirectory() => System.IO.Path.GetFullPath(DataDirectory);
 }
 
@@ -65,9 +67,11 @@ public sealed class BootstrapOptions
     public string? AccessKey { get; set; }
 
     /// <summary>
-    /// Secret key (SK) of the administrator's access key: 40 characters A-Z, a-z and 0-9, random when empty.
+    /// Secret key (SK) of the administrator's access key: 20 to 128 printable ASCII characters
+    /// without spaces, so that keys of other tools (the official SDK's test SK has 41) can be
+    /// replayed. Random when empty, and generated keys have 40 characters A-Z, a-z and 0-9.
     /// </summary>
-    [RegularExpression("^[A-Za-z0-9]{40}$")]
+    [RegularExpression("^[\\x21-\\x7E]{20,128}$")]
     public string? SecretKey { get; set; }
 }
 
@@ -77,7 +81,30 @@ public sealed class TokenOptions
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How often each server instance reloads the list of revoked tokens. Default 2 seconds.</summary>
+    /// <summary>How often each server instance reloads the revoked tokens and the per-user cutoffs. Default 2 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
     public TimeSpan RevocationRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
+/// <summary>Throttling of failed authentications per client address.</summary>
+public sealed class AuthOptions
+{
+    /// <summary>
+    /// Failed authentications (token, password or signature) from one client address within
+    /// <see cref="FailureWindow"/> after which that address gets 429 until the oldest of them
+    /// leaves the window. Default 10.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxFailures { get; set; } = 10;
+
+    /// <summary>Length of the sliding window in which failures are counted. Default 1 minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Maximum number of client addresses tracked at once. When it is reached, addresses without
+    /// a failure inside the window are dropped first. Default 100000.
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int MaxTrackedAddresses { get; set; } = 100_000;
 }

@@ -36,13 +36,8 @@ public static class ServerApp
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
-        builder.Services.AddOptions<DrsNotifyOptions>()
-            .Bind(builder.Configuration.GetSection(DrsNotifyOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<ApiOptions>().Bind(builder.Configuration.GetSection("DrsNotify:Api")).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<BootstrapOptions>().Bind(builder.Configuration.GetSection("DrsNotify:Bootstrap")).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<TokenOptions>().Bind(builder.Configuration.GetSection("DrsNotify:Tokens")).ValidateDataAnnotations().ValidateOnStart();
+        AddStoreAndIdentity(builder.Services, builder.Configuration);
+        builder.Services.AddOptions<AuthOptions>().Bind(builder.Configuration.GetSection("DrsNotify:Auth")).ValidateDataAnnotations().ValidateOnStart();
 
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -52,27 +47,8 @@ public static class ServerApp
         });
         builder.Services.AddOpenApi();
 
-        // Storage and identity. The data directory holds the database and the server key.
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services =>
-        {
-            var options = services.GetRequiredService<IOptions<DrsNotifyOptions>>().Value;
-            var directory = options.ResolveDataDirectory();
-            Directory.CreateDirectory(directory);
-            return new Database(
-                Path.Combine(directory, "drsnotify.db"), services.GetRequiredService<TimeProvider>(),
-                services.GetRequiredService<ILogger<Database>>());
-        });
-        builder.Services.AddSingleton(services => ServerKey.LoadOrCreate(
-            services.GetRequiredService<IOptions<DrsNotifyOptions>>().Value.ResolveDataDirectory(),
-            services.GetRequiredService<ILogger<ServerKey>>()));
-        builder.Services.AddSingleton<IdentityStore>();
-        builder.Services.AddSingleton<SecretKeyProtector>();
-        builder.Services.AddSingleton<AccessKeyStore>();
-        builder.Services.AddSingleton<IAccessKeyLookup>(services => services.GetRequiredService<AccessKeyStore>());
         builder.Services.AddSingleton<SignatureVerifier>();
-        builder.Services.AddSingleton<Bootstrap>();
-        builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<AuthFailureThrottle>();
         builder.Services.AddSingleton<Authentication>();
         builder.Services.AddHostedService<RevocationRefresher>();
 
@@ -98,13 +74,52 @@ public static class ServerApp
         app.MapTokensApi();
 
         // Every DRS path sits under /v3/{project_id} or /v5/{project_id}, behind authentication.
-        var v3 = app.MapGroup("/v3/{project_id}").AddEndpointFilter(Authentication.FilterAsync);
-        var v5 = app.MapGroup("/v5/{project_id}").AddEndpointFilter(Authentication.FilterAsync);
+        // The throttle runs first, so that a blocked address costs no password hash or HMAC.
+        var v3 = app.MapGroup("/v3/{project_id}").AddEndpointFilter(AuthFailureThrottle.FilterAsync).AddEndpointFilter(Authentication.FilterAsync);
+        var v5 = app.MapGroup("/v5/{project_id}").AddEndpointFilter(AuthFailureThrottle.FilterAsync).AddEndpointFilter(Authentication.FilterAsync);
         v3.MapJobsApi();
         v3.MapNotificationsApi();
+        v3.MapAlarmUpdatesApi();
         v5.MapNotificationsV5Api();
+        v5.MapAlarmUpdatesV5Api();
 
         return app;
+    }
+
+    /// <summary>
+    /// Registers the options, the store, the server key and the identity services that both the
+    /// web server and the administration commands use. The data directory holds the database
+    /// and the server key.
+    /// </summary>
+    public static void AddStoreAndIdentity(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DrsNotifyOptions>()
+            .Bind(configuration.GetSection(DrsNotifyOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection("DrsNotify:Api")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection("DrsNotify:Bootstrap")).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TokenOptions>().Bind(configuration.GetSection("DrsNotify:Tokens")).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<DrsNotifyOptions>>().Value;
+            var directory = options.ResolveDataDirectory();
+            Directory.CreateDirectory(directory);
+            return new Database(
+                Path.Combine(directory, "drsnotify.db"), provider.GetRequiredService<TimeProvider>(),
+                provider.GetRequiredService<ILogger<Database>>());
+        });
+        services.AddSingleton(provider => ServerKey.LoadOrCreate(
+            provider.GetRequiredService<IOptions<DrsNotifyOptions>>().Value.ResolveDataDirectory(),
+            provider.GetRequiredService<ILogger<ServerKey>>()));
+        services.AddSingleton<IdentityStore>();
+        services.AddSingleton<SecretKeyProtector>();
+        services.AddSingleton<AccessKeyStore>();
+        services.AddSingleton<IAccessKeyLookup>(provider => provider.GetRequiredService<AccessKeyStore>());
+        services.AddSingleton<Bootstrap>();
+        services.AddSingleton<TokenService>();
     }
 
     private static IResult ReadyAsync(Database database)

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Localization;
 using DrsNotify.Server.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace DrsNotify.Server.Identity;
@@ -29,8 +30,9 @@ internal sealed partial class TokenJsonContext : JsonSerializerContext;
 /// <summary>
 /// Issues and validates self-contained tokens: <c>DRS1.{claims}.{HMAC-SHA256}</c> in base64url,
 /// signed with a key derived from the server key. Validation needs no database round trip, so
-/// every instance that shares the store (and so the key) accepts every instance's tokens;
-/// revocations are loaded into memory and refreshed periodically.
+/// every instance that shares the store (and so the key) accepts every instance's tokens.
+/// Revocations of single tokens and per-user cutoffs (every token of a user issued at or
+/// before a time) are loaded into memory and refreshed periodically.
 /// </summary>
 public sealed class TokenService
 {
@@ -41,6 +43,9 @@ public sealed class TokenService
     private readonly TimeProvider _time;
     private readonly TokenOptions _options;
     private readonly ConcurrentDictionary<string, long> _revoked = new(StringComparer.Ordinal);
+
+    // User id to the time (Unix milliseconds) at or before which the user's tokens are rejected.
+    private readonly ConcurrentDictionary<string, long> _userCutoffs = new(StringComparer.Ordinal);
 
     // Tokens whose signature has been checked, so that a client sending the same token on every
     // request pays for the HMAC and the JSON decoding once. Expiry and revocation are still
@@ -100,7 +105,8 @@ public sealed class TokenService
             return null;
         }
 
-        if (_revoked.ContainsKey(claims.TokenId))
+        if (_revoked.ContainsKey(claims.TokenId)
+            || (_userCutoffs.TryGetValue(claims.UserId, out var cutoff) && claims.IssuedAt <= cutoff))
         {
             failure = Messages.TokenRevoked;
             return null;
@@ -118,7 +124,31 @@ public sealed class TokenService
         _revoked[claims.TokenId] = claims.ExpiresAt;
     }
 
-    /// <summary>Reloads the revocations that have not yet expired, including other instances' ones.</summary>
+    /// <summary>
+    /// Revokes every token of <paramref name="userId"/> issued so far, on this instance at once
+    /// and on the others at their next refresh. Returns the cutoff time (Unix milliseconds).
+    /// </summary>
+    public async Task<long> RevokeUserTokensAsync(string userId)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        await _database.WriteAsync((connection, transaction) => WriteUserCutoff(connection, transaction, userId, now));
+        _userCutoffs.AddOrUpdate(userId, now, (_, existing) => Math.Max(existing, now));
+        return now;
+    }
+
+    /// <summary>Stores a cutoff for <paramref name="userId"/>. A later cutoff already stored is kept.</summary>
+    public static int WriteUserCutoff(SqliteConnection connection, SqliteTransaction transaction, string userId, long validAfter) =>
+        connection.Exec(
+            """
+            INSERT INTO token_cutoffs (user_id, valid_after) VALUES ($user, $validAfter)
+            ON CONFLICT (user_id) DO UPDATE SET valid_after = max(valid_after, excluded.valid_after)
+            """,
+            transaction, ("$user", userId), ("$validAfter", validAfter));
+
+    /// <summary>
+    /// Reloads the revocations that have not yet expired and the per-user cutoffs, including
+    /// those written by other instances and by the administration commands.
+    /// </summary>
     public void RefreshRevocations()
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -138,6 +168,25 @@ public sealed class TokenService
         foreach (var (id, expiresAt) in current)
         {
             _revoked[id] = expiresAt;
+        }
+
+        // One row per user whose tokens were ever revoked as a whole, so the table stays small.
+        var cutoffs = _database.Read(connection =>
+        {
+            using var command = connection.Command("SELECT user_id, valid_after FROM token_cutoffs", null);
+            using var reader = command.ExecuteReader();
+            var rows = new List<(string, long)>();
+            while (reader.Read())
+            {
+                rows.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+
+            return rows;
+        });
+
+        foreach (var (userId, validAfter) in cutoffs)
+        {
+            _userCutoffs.AddOrUpdate(userId, validAfter, (_, existing) => Math.Max(existing, validAfter));
         }
 
         foreach (var entry in _revoked)

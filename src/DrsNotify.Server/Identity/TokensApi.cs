@@ -38,7 +38,7 @@ public static class TokensApi
 {
     public static void MapTokensApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v3/auth/tokens").WithTags("Identity");
+        var group = app.MapGroup("/v3/auth/tokens").WithTags("Identity").AddEndpointFilter(AuthFailureThrottle.FilterAsync);
 
         group.MapPost("", IssueAsync)
             .WithName("CreateToken")
@@ -46,13 +46,15 @@ public static class TokensApi
             .Accepts<TokenRequest>("application/json")
             .Produces<TokenResponse>(StatusCodes.Status201Created)
             .Produces<ErrorBody>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorBody>(StatusCodes.Status401Unauthorized);
+            .Produces<ErrorBody>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorBody>(StatusCodes.Status429TooManyRequests);
 
         group.MapDelete("", RevokeAsync)
             .WithName("RevokeToken")
             .WithSummary("Revoke the token in X-Subject-Token")
             .Produces(StatusCodes.Status204NoContent)
-            .Produces<ErrorBody>(StatusCodes.Status401Unauthorized);
+            .Produces<ErrorBody>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorBody>(StatusCodes.Status429TooManyRequests);
     }
 
     private static async Task<IResult> IssueAsync(

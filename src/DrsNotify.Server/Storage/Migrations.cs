@@ -130,6 +130,14 @@ public static class Migrations
             );
             CREATE INDEX access_keys_by_user ON access_keys(user_id);
             """),
+        (4, "per-user token cutoffs", """
+            -- Tokens of the user issued at or before valid_after (Unix milliseconds) are rejected.
+            -- The table has no foreign key, so that the row outlives a deleted user.
+            CREATE TABLE token_cutoffs (
+                user_id      TEXT PRIMARY KEY,
+                valid_after  INTEGER NOT NULL
+            );
+            """),
         (5, "delivery outbox", """
             -- One row per message and recipient, written in the same transaction as the alarm
             -- state change that caused it; the dispatcher leases due rows and sends them.

@@ -78,14 +78,36 @@ public sealed class AccessKeyBootstrapTests
     [Theory]
     [InlineData("DrsNotify:Bootstrap:AccessKey", "akfixedbootstrap0001")]
     [InlineData("DrsNotify:Bootstrap:AccessKey", "AKTOOSHORT")]
-    [InlineData("DrsNotify:Bootstrap:SecretKey", "SKtestExampleSecretKey0000000000000000001")]
+    [InlineData("DrsNotify:Bootstrap:SecretKey", "SKnineteenChars0001")]
+    [InlineData("DrsNotify:Bootstrap:SecretKey", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk")]
     [InlineData("DrsNotify:Bootstrap:SecretKey", "secret with spaces 000000000000000000001")]
+    [InlineData("DrsNotify:Bootstrap:SecretKey", "SKnonAsciiSecretKeyé0000000000000000001")]
     public async Task Bootstrap_MalformedKey_StopsStart(string setting, string value)
     {
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() =>
             TestServer.StartAsync(new Dictionary<string, string> { [setting] = value }));
 
         Assert.Contains(setting.Split(':')[^1], error.Message);
+    }
+
+    [Theory]
+    [InlineData("SKtestExampleSecretKey0000000000000000001")]
+    [InlineData("SK+/=!~punctuation_0001")]
+    public async Task Bootstrap_SecretKeyOtherThan40Characters_Signs(string secretKey)
+    {
+        var longest = new string('k', 128);
+        foreach (var value in new[] { secretKey, longest })
+        {
+            await using var server = await TestServer.StartAsync(new Dictionary<string, string>
+            {
+                ["DrsNotify:Bootstrap:AccessKey"] = FixedAccessKey,
+                ["DrsNotify:Bootstrap:SecretKey"] = value,
+            });
+
+            Assert.Equal(value, (string?)server.Credentials["secret_key"]);
+            Assert.Equal(400, await SignedStatusAsync(server, FixedAccessKey, value));
+            Assert.Equal(401, await SignedStatusAsync(server, FixedAccessKey, value + "x"));
+        }
     }
 
     [Fact]
