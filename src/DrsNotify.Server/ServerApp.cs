@@ -45,7 +45,7 @@ public static class ServerApp
             json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
             json.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
         });
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(OpenApiConventions.Apply);
 
         builder.Services.AddSingleton<SignatureVerifier>();
         builder.Services.AddSingleton<AuthFailureThrottle>();
@@ -60,6 +60,10 @@ public static class ServerApp
 
         var app = builder.Build();
 
+        // Check every option before anything is created, so that a bad value cannot bootstrap
+        // a store with half the intended settings.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+
         var database = app.Services.GetRequiredService<Database>();
         database.Open();
         await app.Services.GetRequiredService<Bootstrap>().RunIfEmptyAsync();
@@ -68,8 +72,8 @@ public static class ServerApp
         app.UseMiddleware<ErrorHandlingMiddleware>();
 
         app.MapOpenApi();
-        app.MapGet("/health/live", () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Health").ExcludeFromDescription();
-        app.MapGet("/health/ready", ReadyAsync).WithTags("Health").ExcludeFromDescription();
+        app.MapMethods("/health/live", ["GET", "HEAD"], () => TypedResults.Ok(new HealthStatus("ok"))).WithTags("Health").ExcludeFromDescription();
+        app.MapMethods("/health/ready", ["GET", "HEAD"], ReadyAsync).WithTags("Health").ExcludeFromDescription();
 
         app.MapTokensApi();
 

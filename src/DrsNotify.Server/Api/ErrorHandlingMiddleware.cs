@@ -25,9 +25,14 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
         catch (BadHttpRequestException error) when (!context.Response.HasStarted)
         {
             // Kestrel's own limits (for example MaxRequestBodySize) surface here.
-            var rejection = error.StatusCode == StatusCodes.Status413PayloadTooLarge
-                ? new DrsException(error.StatusCode, ErrorCodes.BadBody, Messages.BodyTooLarge, "?")
-                : new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Messages.InvalidJson, error.Message);
+            var rejection = error.StatusCode switch
+            {
+                StatusCodes.Status413PayloadTooLarge => new DrsException(
+                    error.StatusCode, ErrorCodes.BadBody, Messages.BodyTooLarge,
+                    context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiOptions>>().Value.MaxBodyBytes),
+                StatusCodes.Status408RequestTimeout => new DrsException(error.StatusCode, ErrorCodes.BadBody, Messages.BodyTimeout),
+                _ => new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Messages.InvalidJson, "the request could not be read"),
+            };
             await ErrorResponses.WriteAsync(context, rejection);
             return;
         }
@@ -39,6 +44,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
         {
             LogFault(logger, error, context.Request.Method, context.Request.Path, context.RequestId());
             context.Response.Clear();
+            context.Response.Headers["X-Request-Id"] = context.RequestId();
             await ErrorResponses.WriteAsync(
                 context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
                 ErrorResponses.InternalErrorMessage(context), includeRequestId: false);

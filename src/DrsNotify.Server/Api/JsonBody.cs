@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Unicode;
 using DrsNotify.Server.Localization;
 
 namespace DrsNotify.Server.Api;
@@ -54,6 +55,13 @@ public static class JsonBody
             }
         }
 
+        // The parser checks UTF-8 only when a string is read; check the whole body up front so
+        // that an invalid byte anywhere is a 400, not a fault deep in a handler.
+        if (!Utf8.IsValid(buffer.WrittenSpan))
+        {
+            throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Messages.InvalidUtf8);
+        }
+
         JsonDocument document;
         try
         {
@@ -81,9 +89,21 @@ public static class JsonBody
     private static DrsException TooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.BadBody, Messages.BodyTooLarge, maxBytes);
 
-    // The parser's own message names the line and byte position; its text is English only.
-    private static string DescribeJsonError(JsonException error) =>
-        error.LineNumber is { } line
-            ? $"line {line + 1}, position {error.BytePositionInLine + 1}"
-            : "the body is empty or truncated";
+    // Names where parsing stopped and, for the two limits this reader sets, why. The parser's
+    // own messages are English only, so only their position is passed on.
+    private static string DescribeJsonError(JsonException error)
+    {
+        var position = error.LineNumber is { } line ? $"line {line + 1}, position {error.BytePositionInLine + 1}" : "end of body";
+        if (error.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{position}: nested deeper than {ParseOptions.MaxDepth} levels";
+        }
+
+        if (error.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{position}: a property name appears twice in one object";
+        }
+
+        return error.LineNumber is null ? "the body is empty or truncated" : position;
+    }
 }

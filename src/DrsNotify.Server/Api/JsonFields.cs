@@ -86,7 +86,17 @@ public static class JsonFields
             throw DrsException.Invalid(path, Messages.MustBeString);
         }
 
-        var text = value.GetString()!;
+        string text;
+        try
+        {
+            text = value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone UTF-16 surrogate escape such as "\udc00" has no Unicode value.
+            throw DrsException.Invalid(path, Messages.InvalidText);
+        }
+
         return text.Length > maxLength ? throw DrsException.Invalid(path, Messages.TooLong, maxLength) : text;
     }
 

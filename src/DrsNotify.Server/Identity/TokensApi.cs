@@ -64,7 +64,7 @@ public static class TokensApi
         var auth = JsonFields.RequireObject(document.RootElement, "auth", "");
         var identityElement = JsonFields.RequireObject(auth, "identity", "auth");
         var methods = JsonFields.RequireArray(identityElement, "methods", "auth.identity", 4);
-        if (!methods.EnumerateArray().Any(method => method.ValueKind == JsonValueKind.String && method.GetString() == "password"))
+        if (!methods.EnumerateArray().Any(method => method.ValueKind == JsonValueKind.String && method.ValueEquals("password")))
         {
             throw DrsException.Invalid("auth.identity.methods", Messages.NotOneOf, methods.GetRawText(), "[\"password\"]");
         }

@@ -153,6 +153,6 @@ public static partial class JobCreation
             ("$engine", item.EngineType), ("$use", item.DbUseType), ("$task", item.TaskType), ("$direction", item.JobDirection),
             ("$status", InitialStatus), ("$source", item.SourceEndpoint), ("$target", item.TargetEndpoint), ("$now", now));
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{4,50}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9_-]{4,50}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

@@ -8,7 +8,7 @@ public static class JobEndpoints
 {
     /// <summary>
     /// Returns <paramref name="endpoint"/> as JSON text with every property whose name contains
-    /// <c>password</c> or <c>pwd</c> (ignoring case) removed, at any depth, including inside arrays.
+    /// <c>password</c>, <c>passwd</c>, <c>pwd</c> or <c>secret</c> (ignoring case) removed, at any depth, including inside arrays.
     /// </summary>
     public static string ToStoredJson(JsonElement endpoint)
     {
@@ -30,7 +30,8 @@ public static class JobEndpoints
     }
 
     public static bool IsSecretName(string name) =>
-        name.Contains("password", StringComparison.OrdinalIgnoreCase) || name.Contains("pwd", StringComparison.OrdinalIgnoreCase);
+        name.Contains("password", StringComparison.OrdinalIgnoreCase) || name.Contains("passwd", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("pwd", StringComparison.OrdinalIgnoreCase) || name.Contains("secret", StringComparison.OrdinalIgnoreCase);
 
     private static void RemoveSecrets(JsonNode? node)
     {

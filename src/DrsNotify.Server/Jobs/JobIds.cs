@@ -29,7 +29,7 @@ public static partial class JobIds
 
     // The last group is 12 characters either way: 8 + "jb" + 2, or 7 + "jb" + 3.
     [GeneratedRegex(
-        "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-(?:[0-9a-f]{8}jb[0-9a-z]{2}|[0-9a-f]{7}jb[0-9a-z]{3})$",
+        "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-(?:[0-9a-f]{8}jb[0-9a-z]{2}|[0-9a-f]{7}jb[0-9a-z]{3})\\z",
         RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 }

@@ -162,7 +162,7 @@ public static class JobOperations
         }
 
         if (value.ValueKind == JsonValueKind.String
-            && value.GetString() is { Length: > 0 and <= 18 } text
+            && JsonFields.ExpectString(value, JsonFields.Path(path, "start_time"), 64) is { Length: > 0 and <= 18 } text
             && text.All(char.IsAsciiDigit))
         {
             return long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);

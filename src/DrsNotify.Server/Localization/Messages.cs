@@ -26,6 +26,12 @@ public static partial class Messages
     public static readonly Message InvalidJson = new(
         "The request body is not valid JSON: {0}",
         "请求体不是合法的 JSON：{0}");
+    public static readonly Message InvalidUtf8 = new(
+        "The request body is not valid UTF-8.",
+        "请求体不是合法的 UTF-8 编码。");
+    public static readonly Message BodyTimeout = new(
+        "The request body did not arrive in time.",
+        "请求体接收超时。");
     public static readonly Message NotJsonObject = new(
         "The request body must be a JSON object.",
         "请求体必须是 JSON 对象。");
@@ -76,6 +82,9 @@ public static partial class Messages
     public static readonly Message MustBeObject = new("it must be a JSON object.", "必须是 JSON 对象。");
     public static readonly Message MustBeArray = new("it must be a JSON array.", "必须是 JSON 数组。");
     public static readonly Message MustBeString = new("it must be a string.", "必须是字符串。");
+    public static readonly Message InvalidText = new(
+        "it contains an escaped character that is not valid Unicode.",
+        "包含无效的 Unicode 转义字符。");
     public static readonly Message MustBeBoolean = new("it must be true or false.", "必须是 true 或 false。");
     public static readonly Message MustBeInteger = new(
         "it must be an integer from {0} to {1}.",

@@ -115,7 +115,7 @@ public static partial class AlarmSettingsParser
     private static bool CarriesValue(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Null or JsonValueKind.False => false,
-        JsonValueKind.String => value.GetString()!.Length > 0,
+        JsonValueKind.String => !value.ValueEquals(string.Empty),
         _ => true,
     };
 }

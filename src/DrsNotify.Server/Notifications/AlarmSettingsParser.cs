@@ -167,15 +167,15 @@ public static partial class AlarmSettingsParser
         return LocalPartPattern().IsMatch(value.AsSpan(0, at)) && DomainPattern().IsMatch(value.AsSpan(at + 1));
     }
 
-    [GeneratedRegex(@"^urn:smn:[a-z0-9][a-z0-9-]{0,63}:[0-9a-f]{32}:[A-Za-z0-9][A-Za-z0-9_-]{0,254}$")]
+    [GeneratedRegex(@"^urn:smn:[a-z0-9][a-z0-9-]{0,63}:[0-9a-f]{32}:[A-Za-z0-9][A-Za-z0-9_-]{0,254}\z")]
     private static partial Regex TopicUrnPattern();
 
-    [GeneratedRegex(@"^\+?[0-9]{5,15}$")]
+    [GeneratedRegex(@"^\+?[0-9]{5,15}\z")]
     private static partial Regex PhonePattern();
 
-    [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\z")]
     private static partial Regex LocalPartPattern();
 
-    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")]
+    [GeneratedRegex(@"^(?=.{1,253}\z)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\z")]
     private static partial Regex DomainPattern();
 }

@@ -113,7 +113,7 @@ public static class NotificationsApi
         {
             var path = Path("jobs", index++);
             ExpectObject(item, path);
-            var jobId = RequireString(item, "job_id", path, 64);
+            var jobId = RequireString(item, "job_id", path, MaxJobIdLength);
             var status = RequireEnum(item, "status", path, Jobs.JobCatalog.Statuses, Jobs.JobCatalog.StatusListText);
             var engineType = RequireEnum(item, "engine_type", path, Jobs.JobCatalog.EngineTypes, Jobs.JobCatalog.EngineTypeListText);
             if (!seen.Add(jobId))
@@ -146,6 +146,7 @@ public static class NotificationsApi
         HttpContext context, string job_id, SettingsStore store)
     {
         var caller = context.Caller();
+        CheckPathJobId(job_id);
         var offset = QueryParameters.Integer(context, "offset", 0, int.MaxValue, 0);
         var limit = QueryParameters.Integer(context, "limit", 1, 1000, 100);
 
@@ -160,7 +161,7 @@ public static class NotificationsApi
 
     private static Ok<SubscriptionDetail> SubscriptionDetailOf(HttpContext context, string job_id, SettingsStore store)
     {
-        var (exists, settings) = store.Find(context.Caller().ProjectId, job_id);
+        var (exists, settings) = store.Find(context.Caller().ProjectId, CheckPathJobId(job_id));
         if (!exists)
         {
             throw JobNotFound(job_id);
@@ -177,6 +178,7 @@ public static class NotificationsApi
         HttpContext context, string job_id, SettingsStore store, TopicReferences topics, IOptions<ApiOptions> options)
     {
         var caller = context.Caller();
+        CheckPathJobId(job_id);
         AlarmSettings settings;
         using (var document = await JsonBody.ReadObjectAsync(context, options.Value.MaxBodyBytes))
         {
@@ -197,6 +199,12 @@ public static class NotificationsApi
 
         return TypedResults.Ok();
     }
+
+    /// <summary>Rejects a path job id longer than any job id can be, before it is echoed in a message.</summary>
+    private static string CheckPathJobId(string jobId) =>
+        jobId.Length <= MaxJobIdLength ? jobId : throw DrsException.Invalid("job_id", Messages.TooLong, MaxJobIdLength);
+
+    private const int MaxJobIdLength = 64;
 
     private static DrsException JobNotFound(string jobId) =>
         new(StatusCodes.Status400BadRequest, ErrorCodes.JobNotFound, Messages.JobNotFound, jobId);

@@ -80,6 +80,11 @@ public sealed class BatchSetSmnRejectionTests(RejectionFixture fixture) : IClass
             ("invalid e-mail", Body(info: Subscriptions(Endpoints("email", "a@@abc.com"))), 400, "DRS.M00202", "alarm_notify_info.subscriptions[0].endpoints[0]"),
             ("e-mail without domain dot", Body(info: Subscriptions(Endpoints("email", "ops@localhost"))), 400, "DRS.M00202", "alarm_notify_info.subscriptions[0].endpoints[0]"),
             ("invalid phone number", Body(info: Subscriptions(Endpoints("sms", "12-34"))), 400, "DRS.M00202", "alarm_notify_info.subscriptions[0].endpoints[0]"),
+            ("e-mail with a trailing newline", Body(info: Subscriptions(Endpoints("email", "ops@example.com\\n"))), 400, "DRS.M00202", "alarm_notify_info.subscriptions[0].endpoints[0]"),
+            ("phone number with a trailing newline", Body(info: Subscriptions(Endpoints("sms", "12345678\\n"))), 400, "DRS.M00202", "alarm_notify_info.subscriptions[0].endpoints[0]"),
+            ("topic_urn with a trailing newline", Body(info: "{\"topic_urn\":\"urn:smn:local-1:0ac6eb2c8000d2ee2fd9c006dededbe6:drs-zw\\n\"}"), 400, "DRS.M00202", "alarm_notify_info.topic_urn"),
+            ("lone surrogate in job_id", Body(jobs: """[{"job_id":"\udc00","status":"CONFIGURATION","engine_type":"mysql"}]"""), 400, "DRS.M00202", "jobs[0].job_id"),
+            ("duplicate property names", """{"jobs":[],"jobs":[]}""", 400, "DRS.M00007", "twice"),
             ("phone number too long", Body(info: Subscriptions(Endpoints("sms", "+1234567890123456"))), 400, "DRS.M00202", "alarm_notify_info.subscriptions[0].endpoints[0]"),
         };
 
@@ -106,6 +111,24 @@ public sealed class BatchSetSmnRejectionTests(RejectionFixture fixture) : IClass
         Assert.Equal("application/json", response.ContentType);
         Assert.Contains(parameter, response.ErrorMessage);
         AssertLanguage(language, response.ErrorMessage!);
+        Assert.Equal(before, StoreSnapshot.Take(fixture.Server));
+    }
+
+    [Fact]
+    public async Task BatchSetSmn_InvalidUtf8Byte_Returns400()
+    {
+        var before = StoreSnapshot.Take(fixture.Server);
+        var bytes = Encoding.UTF8.GetBytes(Body(jobs: """[{"job_id":"abX","status":"CONFIGURATION","engine_type":"mysql"}]"""));
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xFF;
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var raw = await fixture.Server.Client.PostAsync(Path.Replace("{project_id}", fixture.Server.ProjectId), content);
+        var response = await ApiResponse.ReadAsync(raw);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00007", response.ErrorCode);
+        Assert.Contains("UTF-8", response.ErrorMessage);
         Assert.Equal(before, StoreSnapshot.Take(fixture.Server));
     }
 

@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using DrsNotify.Tests.Infrastructure;
+
+namespace DrsNotify.Tests.Api;
+
+/// <summary>Inputs and requests found by trying to break the server as a hostile client.</summary>
+public sealed class HardeningTests : IAsyncLifetime
+{
+    private TestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await TestServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [InlineData("aaaaaaaa-0000-4000-8000-00000001jb01\\n", "job-a", "jobs[0].job_id")]
+    [InlineData("aaaaaaaa-0000-4000-8000-00000001jb01", "job-a\\n", "jobs[0].name")]
+    public async Task BatchCreation_TrailingNewline_Rejected(string jobId, string name, string parameter)
+    {
+        var before = StoreSnapshot.Take(_server);
+
+        var response = await _server.PostAsync("/v3/{project_id}/jobs/batch-creation", $$"""
+            {"jobs":[{"job_id":"{{jobId}}","name":"{{name}}","engine_type":"mysql","db_use_type":"sync","task_type":"FULL_TRANS","job_direction":"up"}]}
+            """);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00202", response.ErrorCode);
+        Assert.Contains(parameter, response.ErrorMessage);
+        Assert.Equal(before, StoreSnapshot.Take(_server));
+    }
+
+    [Fact]
+    public async Task Token_LoneSurrogateUserName_Returns400()
+    {
+        var body = """
+            {"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"\ud800","password":"x"}}},
+             "scope":{"project":{"id":"PROJECT"}}}}
+            """.Replace("PROJECT", _server.ProjectId);
+
+        var response = await _server.SendAsync(HttpMethod.Post, "/v3/auth/tokens", body, client: _server.Anonymous);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00202", response.ErrorCode);
+        Assert.Contains("auth.identity.password.user.name", response.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task PathJobId_LongerThan64_Rejected()
+    {
+        var response = await _server.SendAsync(
+            HttpMethod.Get, $"/v3/{{project_id}}/jobs/{new string('a', 5000)}/notification-history", null);
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00202", response.ErrorCode);
+        Assert.True(response.Body.Length < 300, response.Body);
+    }
+
+    [Theory]
+    [InlineData("/health/live")]
+    [InlineData("/health/ready")]
+    public async Task Health_Head_Returns200(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, path);
+
+        using var response = await _server.Anonymous.SendAsync(request);
+
+        Assert.Equal(200, (int)response.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApi_DrsPath_DeclaresProjectIdAndSecurity()
+    {
+        var document = JsonNode.Parse(await _server.Anonymous.GetStringAsync("/openapi/v1.json"))!;
+
+        var parameters = document["paths"]!["/v3/{project_id}/jobs/batch-set-smn"]!["post"]!["parameters"]!.AsArray();
+        Assert.Contains(parameters, parameter => (string?)parameter!["name"] == "project_id" && (string?)parameter["in"] == "path");
+        Assert.Contains(parameters, parameter => (string?)parameter!["name"] == "X-Language");
+        Assert.NotNull(document["components"]!["securitySchemes"]!["token"]);
+        Assert.NotNull(document["components"]!["securitySchemes"]!["aksk"]);
+    }
+}
+
+public sealed class StartupValidationTests
+{
+    [Fact]
+    public async Task InvalidOption_StopsBeforeBootstrap()
+    {
+        var directory = Directory.CreateTempSubdirectory("drsnotify-test-").FullName;
+        try
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => TestServer.StartAsync(
+                new Dictionary<string, string> { ["DrsNotify:Api:MaxJobsPerRequest"] = "0" }, dataDirectory: directory));
+
+            Assert.False(File.Exists(Path.Combine(directory, "initial-credentials.json")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
