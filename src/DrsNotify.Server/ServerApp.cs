@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
+using DrsNotify.Server.Delivery;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Identity.AccessKeys;
 using DrsNotify.Server.Identity.Signing;
@@ -79,6 +80,7 @@ public static class ServerApp
         // Features.
         builder.Services.AddJobs();
         builder.Services.AddNotifications();
+        builder.Services.AddDelivery(builder.Configuration);
 
         configureServices?.Invoke(builder.Services);
 
@@ -96,12 +98,15 @@ public static class ServerApp
         app.MapGet("/health/ready", ReadyAsync).WithTags("Health").ExcludeFromDescription();
 
         app.MapTokensApi();
+        app.MapCaptureApi();
+        app.MapDeliveryMetrics();
 
         // Every DRS path sits under /v3/{project_id} or /v5/{project_id}, behind authentication.
         var v3 = app.MapGroup("/v3/{project_id}").AddEndpointFilter(Authentication.FilterAsync);
         var v5 = app.MapGroup("/v5/{project_id}").AddEndpointFilter(Authentication.FilterAsync);
         v3.MapJobsApi();
         v3.MapNotificationsApi();
+        v3.MapDeliveryApi();
         v5.MapNotificationsV5Api();
 
         return app;
