@@ -45,4 +45,13 @@ public sealed class DeliveryOptionsTests
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
+
+    [Fact]
+    public void RetryJitterStaysWithinTwentyPercent()
+    {
+        var delays = Enumerable.Range(0, 1000).Select(_ => DrsNotify.Server.Delivery.Dispatcher.Jitter(TimeSpan.FromSeconds(10))).ToList();
+
+        Assert.All(delays, delay => Assert.InRange(delay, TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(12)));
+        Assert.True(delays.Distinct().Count() > 100, "The jitter should spread the delays.");
+    }
 }
