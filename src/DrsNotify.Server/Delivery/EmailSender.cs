@@ -36,6 +36,8 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<Delivery
         }
 
         var message = BuildMessage(row, recipient);
+        // The dispatcher's SendTimeout, on the injected TimeProvider, bounds the whole send. MailKit's
+        // own Timeout is per socket operation on the system clock, a backstop for a stalled read.
         using var client = new SmtpClient { Timeout = (int)Math.Min(int.MaxValue, delivery.Value.SendTimeout.TotalMilliseconds) };
         var stage = "connect";
         try
