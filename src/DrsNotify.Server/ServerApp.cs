@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
+using DrsNotify.Server.Delivery;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Identity.AccessKeys;
 using DrsNotify.Server.Identity.Signing;
@@ -55,6 +56,7 @@ public static class ServerApp
         // Features.
         builder.Services.AddJobs();
         builder.Services.AddNotifications();
+        builder.Services.AddDelivery(builder.Configuration);
 
         configureServices?.Invoke(builder.Services);
 
@@ -76,6 +78,8 @@ public static class ServerApp
         app.MapMethods("/health/ready", ["GET", "HEAD"], ReadyAsync).WithTags("Health").ExcludeFromDescription();
 
         app.MapTokensApi();
+        app.MapCaptureApi();
+        app.MapDeliveryMetrics();
 
         // Every DRS path sits under /v3/{project_id} or /v5/{project_id}, behind authentication.
         // The throttle runs first, so that a blocked address costs no password hash or HMAC.
@@ -84,6 +88,7 @@ public static class ServerApp
         v3.MapJobsApi();
         v3.MapNotificationsApi();
         v3.MapAlarmUpdatesApi();
+        v3.MapDeliveryApi();
         v5.MapNotificationsV5Api();
         v5.MapAlarmUpdatesV5Api();
 

@@ -166,6 +166,26 @@ public static class Migrations
             CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
             CREATE INDEX outbox_by_alarm ON outbox(alarm_id);
             """),
+        (7, "captured messages", """
+            -- Capture mode's inbox: one row per message that the dispatcher stored instead of
+            -- sending. outbox_id is the delivery id of the outbox row it came from.
+            CREATE TABLE captured_messages (
+                id           INTEGER PRIMARY KEY,
+                outbox_id    INTEGER NOT NULL,
+                project_id   TEXT NOT NULL,
+                job_id       TEXT,
+                channel      TEXT NOT NULL,
+                recipient    TEXT NOT NULL,
+                language     TEXT NOT NULL,
+                subject      TEXT NOT NULL,
+                body         TEXT NOT NULL,
+                dedup_key    TEXT NOT NULL,
+                event_key    TEXT NOT NULL,
+                captured_at  INTEGER NOT NULL
+            );
+            CREATE INDEX captured_messages_by_recipient ON captured_messages(recipient);
+            CREATE INDEX captured_messages_by_job ON captured_messages(job_id);
+            """),
     ];
 
     public static void Apply(SqliteConnection connection, TimeProvider time, ILogger logger)

@@ -1,0 +1,121 @@
+using System.Globalization;
+using DrsNotify.Server.Api;
+using DrsNotify.Server.Identity;
+using DrsNotify.Server.Localization;
+using DrsNotify.Server.Notifications;
+using DrsNotify.Server.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DrsNotify.Server.Delivery;
+
+/// <summary>
+/// The delivery endpoints under <c>/v3/{project_id}</c>: the deliveries of an alarm, and a test
+/// message to a job's current recipients.
+/// </summary>
+public static class DeliveryApi
+{
+    public static void MapDeliveryApi(this RouteGroupBuilder v3)
+    {
+        v3.MapGet("/alarms/{alarm_id}/deliveries", Deliveries)
+            .WithTags("Delivery")
+            .WithName("ListAlarmDeliveries")
+            .WithSummary("List every message of an alarm with its state, attempts and last error; recipients are masked")
+            .Produces<DeliveriesResponse>()
+            .Produces<ErrorBody>(StatusCodes.Status400BadRequest);
+
+        v3.MapPost("/jobs/{job_id}/test-notification", TestNotificationAsync)
+            .WithTags("Delivery")
+            .WithName("SendTestNotification")
+            .WithSummary("Queue a test message to each current recipient of a job; returns the delivery ids")
+            .Produces<TestNotificationResponse>(StatusCodes.Status202Accepted)
+            .Produces<ErrorBody>(StatusCodes.Status400BadRequest);
+    }
+
+    /// <summary>
+    /// Lists the outbox rows of an alarm. An id that is not a positive integer, or that has no
+    /// row in the caller's project, gets 400 <c>DRS.M00202</c>, as DRS returns 400 for unknown job ids.
+    /// </summary>
+    private static Ok<DeliveriesResponse> Deliveries(HttpContext context, string alarm_id, OutboxStore outbox)
+    {
+        if (!long.TryParse(alarm_id, NumberStyles.None, CultureInfo.InvariantCulture, out var alarmId) || alarmId < 1)
+        {
+            throw DrsException.Invalid("alarm_id", Messages.MustBeInteger, 1, long.MaxValue);
+        }
+
+        // NOTE: until the alarm episodes table exists on this branch, an alarm is known by its
+        // outbox rows, so an alarm that had no recipients is reported as not found.
+        var deliveries = outbox.ListByAlarm(context.Caller().ProjectId, alarmId);
+        if (deliveries.Count == 0)
+        {
+            throw DrsException.Invalid("alarm_id", Messages.AlarmNotFound, alarmId);
+        }
+
+        return TypedResults.Ok(new DeliveriesResponse(alarmId, deliveries.Count, deliveries));
+    }
+
+    /// <summary>
+    /// Queues one message per current recipient of the job, in the language of this request,
+    /// all with the dedup key <c>{project}:{job}:test:{random}</c> and the event key <c>test</c>.
+    /// </summary>
+    private static async Task<Accepted<TestNotificationResponse>> TestNotificationAsync(
+        HttpContext context, string job_id, SettingsStore settingsStore, Database database, Dispatcher dispatcher, TimeProvider time)
+    {
+        var caller = context.Caller();
+        var (exists, settings) = settingsStore.Find(caller.ProjectId, job_id);
+        if (!exists)
+        {
+            throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.JobNotFound, Messages.JobNotFound, job_id);
+        }
+
+        if (settings is null)
+        {
+            throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.NoNotificationSettings, job_id);
+        }
+
+        // NOTE: topic subscriptions are resolved when SMN-compatible topics exist; until then a
+        // job that notifies through a topic cannot be tested.
+        if (settings.TopicUrn is not null)
+        {
+            throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.TopicTestNotSupported, job_id, settings.TopicUrn);
+        }
+
+        var messages = BuildTestMessages(caller, job_id, settings, context.Language(), time.GetUtcNow());
+        if (messages.Count == 0)
+        {
+            throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.NoRecipients, job_id);
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var ids = await database.WriteAsync((connection, transaction) =>
+            messages.ConvertAll(message => Outbox.Enqueue(connection, transaction, message, now)));
+        dispatcher.Wake();
+        return TypedResults.Accepted((string?)null, new TestNotificationResponse(ids));
+    }
+
+    private static List<OutboxMessage> BuildTestMessages(
+        Caller caller, string jobId, AlarmSettings settings, Language language, DateTimeOffset now)
+    {
+        var dedupKey = $"{caller.ProjectId}:{jobId}:test:{Guid.NewGuid():N}";
+        var sentAt = now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        var subject = Messages.TestNotificationSubject.Format(language, jobId);
+        var messages = new List<OutboxMessage>();
+        foreach (var subscription in settings.Subscriptions ?? [])
+        {
+            var (channel, body) = subscription.Protocol switch
+            {
+                "email" => (Channels.Email, Messages.TestNotificationBody.Format(
+                    language, jobId, caller.ProjectId, Messages.ChannelNameEmail.Format(language), sentAt, dedupKey)),
+                "sms" => (Channels.Sms, Messages.TestNotificationSms.Format(language, jobId)),
+                _ => throw new InvalidOperationException($"Stored settings of job {jobId} have the unknown protocol '{subscription.Protocol}'."),
+            };
+            foreach (var endpoint in subscription.Endpoints)
+            {
+                messages.Add(new OutboxMessage(
+                    caller.ProjectId, jobId, AlarmId: null, Purposes.Test, channel, endpoint, language.ToCode(),
+                    subject, body, dedupKey, EventKey: "test"));
+            }
+        }
+
+        return messages;
+    }
+}
