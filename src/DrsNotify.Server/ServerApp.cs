@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DrsNotify.Server.Alarms;
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Identity.AccessKeys;
@@ -79,6 +80,7 @@ public static class ServerApp
         // Features.
         builder.Services.AddJobs();
         builder.Services.AddNotifications();
+        builder.Services.AddAlarms(builder.Configuration);
 
         configureServices?.Invoke(builder.Services);
 
@@ -102,6 +104,7 @@ public static class ServerApp
         var v5 = app.MapGroup("/v5/{project_id}").AddEndpointFilter(Authentication.FilterAsync);
         v3.MapJobsApi();
         v3.MapNotificationsApi();
+        v3.MapAlarmsApi();
         v5.MapNotificationsV5Api();
 
         return app;
