@@ -94,9 +94,9 @@ public static class AlarmTexts
 
     private static string SmsText(AlarmNotice notice, string jobName, Language language)
     {
-        var (separator, colon, end) = language == Language.ZhCn ? ("；", "：", "。") : ("; ", ": ", ".");
+        var (separator, colon, end) = language == Language.ZhCn ? ("；", "：", "。") : ("; ", ": ", ". ");
         var fields = Fields(notice, language, forSms: true).Select(field => field.Label.Format(language) + colon + field.Value);
-        return Subject(notice, jobName, language) + end + " " + string.Join(separator, fields);
+        return Subject(notice, jobName, language) + end + string.Join(separator, fields);
     }
 
     private static string Summary(AlarmNotice notice, Language language)

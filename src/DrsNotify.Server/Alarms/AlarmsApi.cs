@@ -95,7 +95,10 @@ public static class AlarmsApi
         episode.RecipientsFrom,
         episode.TopicUrn);
 
-    /// <summary>Returns the query parameter <paramref name="name"/>, or null when absent; empty or longer than <paramref name="maxLength"/> is invalid.</summary>
+    /// <summary>
+    /// Returns the query parameter <paramref name="name"/>, or null when it is absent. A value that
+    /// is repeated, empty or longer than <paramref name="maxLength"/> is rejected with <c>DRS.M00202</c>.
+    /// </summary>
     private static string? OptionalText(HttpContext context, string name, int maxLength)
     {
         var values = context.Request.Query[name];
@@ -112,7 +115,7 @@ public static class AlarmsApi
         var value = values[0]!;
         if (value.Length == 0)
         {
-            throw DrsException.Missing(name);
+            throw DrsException.Invalid(name, Messages.MustNotBeEmpty);
         }
 
         return value.Length <= maxLength ? value : throw DrsException.Invalid(name, Messages.TooLong, maxLength);

@@ -86,4 +86,5 @@ public static partial class Messages
     public static readonly Message GivenMoreThanOnce = new(
         "it is given more than once; give it at most once.",
         "重复出现，最多只能指定一次。");
+    public static readonly Message MustNotBeEmpty = new("it must not be empty.", "不能为空。");
 }
