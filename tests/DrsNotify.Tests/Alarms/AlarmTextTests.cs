@@ -51,6 +51,7 @@ public sealed class AlarmTextTests
         Assert.EndsWith(dedupKey, sms);
         Assert.Contains(jobId, sms);
         Assert.Contains(projectId, sms);
+        Assert.Contains(notice.JobName[..8], sms);
     }
 
     [Fact]
