@@ -80,6 +80,25 @@ public sealed class JobRuleTests
     }
 
     [Fact]
+    public async Task BackgroundEvaluator_RunsAfterReport()
+    {
+        await using var harness = await AlarmHarness.StartAsync();
+        var job = await harness.CreateJobAsync();
+        await harness.SetSettingsAsync(job, alarmToUser: true);
+
+        // The report wakes the evaluator, which waits until a second has passed since its last run.
+        await harness.ReportAsync(job, status: "INCRE_TRANSFER_FAILED");
+        harness.Advance(TimeSpan.FromSeconds(1));
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (harness.Outbox(job).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(["firing"], harness.Notices(job, "job_exception"));
+    }
+
+    [Fact]
     public async Task AlarmToUserFalse_SuppressesJobExceptionOnly()
     {
         await using var harness = await AlarmHarness.StartAsync();
