@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DrsNotify.Server.Alarms;
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Delivery;
 using DrsNotify.Server.Identity;
@@ -57,6 +58,7 @@ public static class ServerApp
         builder.Services.AddJobs();
         builder.Services.AddNotifications();
         builder.Services.AddDelivery(builder.Configuration);
+        builder.Services.AddAlarms(builder.Configuration);
 
         configureServices?.Invoke(builder.Services);
 
@@ -89,6 +91,7 @@ public static class ServerApp
         v3.MapNotificationsApi();
         v3.MapAlarmUpdatesApi();
         v3.MapDeliveryApi();
+        v3.MapAlarmsApi();
         v5.MapNotificationsV5Api();
         v5.MapAlarmUpdatesV5Api();
 

@@ -79,8 +79,8 @@ public static class JobStore
             transaction,
             ("$s", to), ("$r", returnStatus), ("$t", now), ("$p", job.ProjectId), ("$id", job.Id));
 
-        // NOTE: the alarm engine hooks in here. The previous and the new row are both at hand,
-        // inside the transaction that makes the change.
+        // NOTE: the alarm evaluator reads the status on its next run (Alarms:EvaluationInterval,
+        // default 5 s), so a failure that is retried before that run sends no job_exception.
         return job with { Status = to, ReturnStatus = returnStatus, UpdateTime = now };
     }
 

@@ -100,6 +100,7 @@ public static class NotificationsApi
         }
 
         var outcomes = await store.ApplyAsync(changes, new ChangeOrigin(caller, context.RequestId(), "batch-set-smn", context.Language()));
+        context.RequestServices.GetService<Alarms.AlarmEvaluator>()?.Nudge();
         return TypedResults.Ok(ToResponse(outcomes, context.Language()));
     }
 
@@ -189,6 +190,7 @@ public static class NotificationsApi
         var outcomes = await store.ApplyAsync(
             [new SettingsChange(job_id, null, null, settings)],
             new ChangeOrigin(caller, context.RequestId(), "associate-smn-topic", context.Language()));
+        context.RequestServices.GetService<Alarms.AlarmEvaluator>()?.Nudge();
 
         // A single-job call reports a job's failure as a request-level error.
         var outcome = outcomes[0];

@@ -102,7 +102,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
                     AddChangeRow(changeRows, stored.Id, stored.Json, origin, language);
                 }
 
-                // NOTE: the alarm engine re-evaluates open episodes against new thresholds; hook it here.
+                // The alarm evaluator applies the new settings to open episodes on its next run.
                 auditRows.Add(writer =>
                 {
                     writer.WriteString("p", projectId);

@@ -166,6 +166,42 @@ public static class Migrations
             CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
             CREATE INDEX outbox_by_alarm ON outbox(alarm_id);
             """),
+        (6, "alarm episodes", """
+            -- One row per alarm episode: a run of one alarm kind on one job, from firing to
+            -- resolved or closed. outbox.alarm_id points here. Values and thresholds are
+            -- milliseconds; resolved_notice_due_at is set while a resolved notice is held back
+            -- so that an alarm that fires again within the group interval sends no notice.
+            CREATE TABLE alarm_episodes (
+                id                      INTEGER PRIMARY KEY,
+                project_id              TEXT NOT NULL,
+                job_id                  TEXT NOT NULL,
+                kind                    TEXT NOT NULL,
+                episode                 INTEGER NOT NULL,
+                dedup_key               TEXT NOT NULL UNIQUE,
+                state                   TEXT NOT NULL CHECK (state IN ('firing', 'resolved', 'closed')),
+                since_at                INTEGER NOT NULL,
+                opened_at               INTEGER NOT NULL,
+                resolved_at             INTEGER,
+                resolved_notice_due_at  INTEGER,
+                closed_at               INTEGER,
+                close_reason            TEXT,
+                last_notified_at        INTEGER,
+                notices                 INTEGER NOT NULL DEFAULT 0,
+                repeats                 INTEGER NOT NULL DEFAULT 0,
+                value_ms                INTEGER,
+                threshold_ms            INTEGER,
+                job_status              TEXT NOT NULL,
+                language                TEXT NOT NULL,
+                recipients_from         TEXT NOT NULL CHECK (recipients_from IN ('subscriptions', 'topic')),
+                topic_urn               TEXT,
+                UNIQUE (project_id, job_id, kind, episode)
+            );
+            -- At most one open episode (firing, or resolved with its notice held) per job and kind.
+            CREATE UNIQUE INDEX alarm_episodes_open ON alarm_episodes(project_id, job_id, kind)
+                WHERE state = 'firing' OR resolved_notice_due_at IS NOT NULL;
+            CREATE INDEX alarm_episodes_by_project ON alarm_episodes(project_id, id);
+            CREATE INDEX alarm_episodes_by_job ON alarm_episodes(project_id, job_id, id);
+            """),
         (7, "captured messages", """
             -- Capture mode's inbox: one row per message that the dispatcher stored instead of
             -- sending. outbox_id is the delivery id of the outbox row it came from.
