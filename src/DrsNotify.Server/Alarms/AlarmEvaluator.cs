@@ -10,7 +10,8 @@ namespace DrsNotify.Server.Alarms;
 /// Each run is one write transaction: an episode's change and its outbox rows commit together.
 /// </summary>
 public sealed partial class AlarmEvaluator(
-    Database database, TimeProvider time, IOptions<AlarmOptions> options, ILogger<AlarmEvaluator> logger) : BackgroundService
+    Database database, TimeProvider time, IOptions<AlarmOptions> options, ILogger<AlarmEvaluator> logger,
+    Delivery.Dispatcher? dispatcher = null) : BackgroundService
 {
     /// <summary>Shortest time between the start of one run and a run started by <see cref="Nudge"/>.</summary>
     public static readonly TimeSpan MinimumNudgeGap = TimeSpan.FromSeconds(1);
@@ -34,6 +35,12 @@ public sealed partial class AlarmEvaluator(
         foreach (var change in changes)
         {
             LogChange(logger, change.Change, change.Kind, change.ProjectId, change.JobId, change.DedupKey, change.Detail);
+        }
+
+        // New notices are in the outbox now: let the dispatcher send them without waiting for its poll.
+        if (changes.Count > 0)
+        {
+            dispatcher?.Wake();
         }
 
         return changes;

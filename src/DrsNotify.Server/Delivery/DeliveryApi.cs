@@ -42,14 +42,13 @@ public static class DeliveryApi
             throw DrsException.Invalid("alarm_id", Messages.MustBeInteger, 1, long.MaxValue);
         }
 
-        // NOTE: until the alarm episodes table exists on this branch, an alarm is known by its
-        // outbox rows, so an alarm that had no recipients is reported as not found.
-        var deliveries = outbox.ListByAlarm(context.Caller().ProjectId, alarmId);
-        if (deliveries.Count == 0)
+        var projectId = context.Caller().ProjectId;
+        if (!outbox.AlarmExists(projectId, alarmId))
         {
             throw DrsException.Invalid("alarm_id", Messages.AlarmNotFound, alarmId);
         }
 
+        var deliveries = outbox.ListByAlarm(projectId, alarmId);
         return TypedResults.Ok(new DeliveriesResponse(alarmId, deliveries.Count, deliveries));
     }
 

@@ -133,6 +133,10 @@ public sealed class OutboxStore(Database database)
         null, ("$now", now)));
 
     /// <summary>Returns every outbox row of the alarm <paramref name="alarmId"/> in the project, oldest first.</summary>
+    /// <summary>Returns whether <paramref name="alarmId"/> is an alarm episode of the project.</summary>
+    public bool AlarmExists(string projectId, long alarmId) => database.Read(connection =>
+        connection.Scalar("SELECT 1 FROM alarm_episodes WHERE id = $id AND project_id = $p", null, ("$id", alarmId), ("$p", projectId)) is not null);
+
     public IReadOnlyList<DeliveryView> ListByAlarm(string projectId, long alarmId) => database.Read(connection =>
     {
         using var command = connection.Command(
