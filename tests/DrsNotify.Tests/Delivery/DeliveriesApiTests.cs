@@ -1,4 +1,6 @@
 using DrsNotify.Server.Delivery;
+using DrsNotify.Server.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using DrsNotify.Tests.Infrastructure;
 
 namespace DrsNotify.Tests.Delivery;
@@ -25,6 +27,7 @@ public sealed class DeliveriesApiTests
         settings["DrsNotify:Delivery:Capture"] = "true";
         await using var server = await TestServer.StartAsync(settings);
         long alarmId = 4242;
+        await InsertEpisodeAsync(server, alarmId);
         var sms = await HttpDeliveryTests.EnqueueAsync(server, Channels.Sms, "13812345678", alarmId, server.ProjectId);
         var email = await HttpDeliveryTests.EnqueueAsync(server, Channels.Email, "alice@example.com", alarmId, server.ProjectId);
         var webhook = await HttpDeliveryTests.EnqueueAsync(server, Channels.Webhook, "https://hooks.example.com/drs?token=x", alarmId, server.ProjectId);
@@ -53,6 +56,7 @@ public sealed class DeliveriesApiTests
     public async Task DeliveriesShowDeadLetterReason()
     {
         await using var server = await TestServer.StartAsync(DeliveryHarness.FastSettings());
+        await InsertEpisodeAsync(server, 7);
         var id = await HttpDeliveryTests.EnqueueAsync(server, Channels.Email, "alice@example.com", 7, server.ProjectId);
         await DeliveryHarness.WaitForFinalAsync(server, [id]);
 
@@ -149,4 +153,14 @@ public sealed class DeliveriesApiTests
 
         Assert.Equal(401, response.Status);
     }
+
+    /// <summary>Adds a firing alarm episode with <paramref name="id"/>, for deliveries to belong to.</summary>
+    private static Task InsertEpisodeAsync(TestServer server, long id) =>
+        server.Services.GetRequiredService<Database>().WriteAsync((connection, transaction) => connection.Exec(
+            """
+            INSERT INTO alarm_episodes
+                (id, project_id, job_id, kind, episode, dedup_key, state, since_at, opened_at, job_status, language, recipients_from)
+            VALUES ($id, $p, 'job', 'sync_delay', 1, $key, 'firing', 0, 0, 'INCRE_TRANSFER_STARTED', 'en-us', 'subscriptions')
+            """,
+            transaction, ("$id", id), ("$p", server.ProjectId), ("$key", $"{server.ProjectId}:job:sync_delay:{id}")));
 }
