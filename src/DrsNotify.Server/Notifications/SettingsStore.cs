@@ -52,7 +52,8 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     public sealed record Request(IReadOnlyList<SettingsChange> Changes, ChangeOrigin Origin);
 
     /// <summary>The stored state of one job that settings depend on.</summary>
-    private sealed record StoredJob(string Status, string EngineType, long? ChangeId, string? Settings, string? Language);
+    private sealed record StoredJob(
+        string Status, string EngineType, long? ChangeId, string? Settings, string? Language, long HistoryLength);
 
     public IReadOnlyList<IReadOnlyList<SettingsOutcome>> Write(
         SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
@@ -108,12 +109,16 @@ public sealed class SettingsStore(Database database, TimeProvider time)
                     writer.WriteString("p", projectId);
                     writer.WriteString("j", change.JobId);
                     writer.WriteNumber("c", stored.Id);
+                    writer.WriteNumber("pos", job.HistoryLength + 1);
                     if (job.ChangeId is { } previous)
                     {
                         writer.WriteNumber("prev", previous);
                     }
                 });
-                jobs[key] = job with { ChangeId = stored.Id, Settings = stored.Json, Language = language };
+                jobs[key] = job with
+                {
+                    ChangeId = stored.Id, Settings = stored.Json, Language = language, HistoryLength = job.HistoryLength + 1,
+                };
                 touched.Add(key);
             }
 
@@ -137,8 +142,10 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             var ids = JsonArray(project.SelectMany(request => request.Changes).Select(change => change.JobId).Distinct());
             var select = connection.Prepared(
                 """
-                SELECT j.id, j.status, j.engine_type, j.alarm_change_id, c.settings, c.language
-                FROM jobs j LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
+                SELECT j.id, j.status, j.engine_type, j.alarm_change_id, c.settings, c.language, a.position
+                FROM jobs j
+                LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
+                LEFT JOIN notification_audit a ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
                 WHERE j.project_id = $p AND j.id IN (SELECT value FROM json_each($ids))
                 """,
                 transaction, ("$p", project.Key), ("$ids", ids));
@@ -147,7 +154,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             {
                 jobs[(project.Key, reader.GetString(0))] = new StoredJob(
                     reader.GetString(1), reader.GetString(2), reader.GetNullableInt64(3),
-                    reader.GetNullableString(4), reader.GetNullableString(5));
+                    reader.GetNullableString(4), reader.GetNullableString(5), reader.GetNullableInt64(6) ?? 0);
             }
         }
 
@@ -224,8 +231,8 @@ public sealed class SettingsStore(Database database, TimeProvider time)
 
         connection.Prepared(
             """
-            INSERT INTO notification_audit (project_id, job_id, change_id, previous_change_id)
-            SELECT value ->> 'p', value ->> 'j', value ->> 'c', value ->> 'prev' FROM json_each($rows)
+            INSERT INTO notification_audit (change_id, project_id, job_id, previous_change_id, position)
+            SELECT value ->> 'c', value ->> 'p', value ->> 'j', value ->> 'prev', value ->> 'pos' FROM json_each($rows)
             """,
             transaction, ("$rows", auditRows.ToJson())).ExecuteNonQuery();
 
@@ -271,37 +278,60 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     });
 
     /// <summary>Returns one page of the job's settings history, newest first, and the total count.</summary>
+    /// <remarks>
+    /// The history is walked as a chain from the job's current change back through each row's
+    /// previous change, so reading a page costs one lookup per row up to offset + limit.
+    /// </remarks>
     public (long Total, IReadOnlyList<HistoryEntry> Entries) History(string projectId, string jobId, int offset, int limit) => database.Read(connection =>
     {
-        var total = (long)connection.Scalar(
-            "SELECT COUNT(*) FROM notification_audit WHERE project_id = $p AND job_id = $id", null, ("$p", projectId), ("$id", jobId))!;
         using var command = connection.Command(
             """
-            SELECT c.changed_at, c.request_id, c.operation, c.user_id, c.user_name, c.access_key,
+            WITH RECURSIVE chain(change_id, previous_change_id, position) AS (
+                SELECT a.change_id, a.previous_change_id, a.position
+                FROM jobs j JOIN notification_audit a
+                  ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
+                WHERE j.project_id = $p AND j.id = $id
+                UNION ALL
+                SELECT a.change_id, a.previous_change_id, a.position
+                FROM chain JOIN notification_audit a
+                  ON a.change_id = chain.previous_change_id AND a.project_id = $p AND a.job_id = $id
+                LIMIT $offset + $limit
+            )
+            SELECT chain.position, c.changed_at, c.request_id, c.operation, c.user_id, c.user_name, c.access_key,
                    p.settings, p.language, c.settings, c.language
-            FROM notification_audit a
-            JOIN notification_changes c ON c.id = a.change_id
-            LEFT JOIN notification_changes p ON p.id = a.previous_change_id
-            WHERE a.project_id = $p AND a.job_id = $id
-            ORDER BY a.change_id DESC LIMIT $limit OFFSET $offset
+            FROM chain
+            JOIN notification_changes c ON c.id = chain.change_id
+            LEFT JOIN notification_changes p ON p.id = chain.previous_change_id
+            ORDER BY chain.position DESC
+            LIMIT $limit OFFSET $offset
             """,
             null, ("$p", projectId), ("$id", jobId), ("$limit", limit), ("$offset", offset));
         using var reader = command.ExecuteReader();
         var entries = new List<HistoryEntry>();
         while (reader.Read())
         {
-            var oldSettings = reader.GetNullableString(6);
+            var oldSettings = reader.GetNullableString(7);
             entries.Add(new HistoryEntry(
-                WireTime.Format(reader.GetInt64(0)),
-                reader.GetString(1),
+                WireTime.Format(reader.GetInt64(1)),
                 reader.GetString(2),
-                new HistoryActor(reader.GetString(3), reader.GetString(4), reader.GetNullableString(5)),
-                oldSettings is null ? null : new HistorySettings(AlarmSettings.FromStoredJson(oldSettings).ToView(), reader.GetNullableString(7)!),
-                new HistorySettings(AlarmSettings.FromStoredJson(reader.GetString(8)).ToView(), reader.GetString(9))));
+                reader.GetString(3),
+                new HistoryActor(reader.GetString(4), reader.GetString(5), reader.GetNullableString(6)),
+                oldSettings is null ? null : new HistorySettings(AlarmSettings.FromStoredJson(oldSettings).ToView(), reader.GetNullableString(8)!),
+                new HistorySettings(AlarmSettings.FromStoredJson(reader.GetString(9)).ToView(), reader.GetString(10))));
         }
 
-        return (total, (IReadOnlyList<HistoryEntry>)entries);
+        return (HistoryLength(connection, projectId, jobId), (IReadOnlyList<HistoryEntry>)entries);
     });
+
+    /// <summary>Returns the number of changes in the job's history: the position of its newest one.</summary>
+    private static long HistoryLength(SqliteConnection connection, string projectId, string jobId) =>
+        (long?)connection.Scalar(
+            """
+            SELECT a.position FROM jobs j JOIN notification_audit a
+              ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
+            WHERE j.project_id = $p AND j.id = $id
+            """,
+            null, ("$p", projectId), ("$id", jobId)) ?? 0;
 }
 
 /// <summary>One change in a job's settings history.</summary>

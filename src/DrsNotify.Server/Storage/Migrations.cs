@@ -107,13 +107,17 @@ public static class Migrations
             );
 
             -- The audit log: one row per job and change, with the change that set the job's
-            -- previous settings (NULL for the first). jobs.alarm_change_id names the current one.
+            -- previous settings (NULL for the first) and the row's place in the job's history
+            -- (1 for the first). jobs.alarm_change_id names the newest row, and each row names
+            -- the one before it, so a job's history is a chain. Rows are keyed by change first:
+            -- new rows append at the end of the table instead of landing on one page per job.
             CREATE TABLE notification_audit (
+                change_id           INTEGER NOT NULL,
                 project_id          TEXT NOT NULL,
                 job_id              TEXT NOT NULL,
-                change_id           INTEGER NOT NULL,
                 previous_change_id  INTEGER,
-                PRIMARY KEY (project_id, job_id, change_id)
+                position            INTEGER NOT NULL,
+                PRIMARY KEY (change_id, project_id, job_id)
             ) WITHOUT ROWID;
             """),
 

@@ -319,6 +319,24 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NotificationHistory_OffsetAndLimit_ReturnsThatPage()
+    {
+        await JobSeeds.CreateAsync(_server, JobSeeds.ConfigurationJobId);
+        foreach (var delay in new[] { 10, 20, 30, 40, 50 })
+        {
+            await _server.PostAsync(Path, TopicExample().Replace("\"delay_time\" : 1200", $"\"delay_time\" : {delay}"));
+        }
+
+        var response = await _server.SendAsync(
+            HttpMethod.Get, $"/v3/{{project_id}}/jobs/{JobSeeds.ConfigurationJobId}/notification-history?offset=1&limit=2", null);
+
+        Assert.Equal(5, (long)response.Json!["total_count"]!);
+        var entries = response.Json!["history"]!.AsArray();
+        Assert.Equal([40L, 30L], entries.Select(entry => (long)entry!["current"]!["alarm_notify"]!["delay_time"]!));
+        Assert.Equal([30L, 20L], entries.Select(entry => (long)entry!["previous"]!["alarm_notify"]!["delay_time"]!));
+    }
+
+    [Fact]
     public async Task NotificationHistory_UnknownJob_Returns400()
     {
         var response = await _server.SendAsync(HttpMethod.Get, "/v3/{project_id}/jobs/nope/notification-history", null, "zh-cn");
