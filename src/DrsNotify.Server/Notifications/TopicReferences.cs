@@ -10,8 +10,8 @@ namespace DrsNotify.Server.Notifications;
 /// account, in that project's region. A project of another account is reported as not found.
 /// </summary>
 /// <remarks>
-/// NOTE: the check reads before the settings are written, so a topic deleted between the two
-/// leaves settings that name a missing topic; their alarms then have no recipients.
+/// NOTE: the check reads before the settings are written. A topic deleted between the two
+/// leaves settings that name a missing topic, and their alarms then have no recipients.
 /// </remarks>
 public sealed class TopicReferences(IdentityStore identity, TopicStore topics)
 {

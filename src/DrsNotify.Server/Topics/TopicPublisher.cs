@@ -18,7 +18,7 @@ public sealed class TopicPublisher(Database database, TimeProvider time)
     public const int MaxMessageBytes = 256 * 1024;
 
     /// <summary>
-    /// Records the message and enqueues it for every confirmed subscription of the topic; returns
+    /// Records the message, enqueues it for every confirmed subscription of the topic, and returns
     /// the message id, which is also the dedup key of its outbox rows. A topic without confirmed
     /// subscriptions records the message and enqueues nothing. E-mail without a subject gets
     /// <see cref="Messages.PublishDefaultSubject"/>; SMS gets the message cut to

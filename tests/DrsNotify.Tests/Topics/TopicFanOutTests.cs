@@ -157,7 +157,7 @@ public sealed class TopicFanOutTests
             """);
         Assert.Equal("success", (string?)set.Json!["results"]![0]!["status"]);
 
-        // Without a confirmed subscription there is nobody to test.
+        // A topic without a confirmed subscription has no recipient to test.
         await SubscribeUrnAsync(server, topic, "email", "pending@example.com");
         var nobody = await server.PostAsync($"/v3/{{project_id}}/jobs/{jobId}/test-notification", "{}");
         Assert.Equal(400, nobody.Status);
