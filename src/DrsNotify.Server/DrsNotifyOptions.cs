@@ -3,9 +3,15 @@ using System.ComponentModel.DataAnnotations;
 namespace DrsNotify.Server;
 
 /// <summary>The <c>DrsNotify</c> configuration section.</summary>
-public sealed class DrsNotifyOptions
+public sealed class DrsNotifyOptions : IValidatableObject
 {
     public const string Section = "DrsNotify";
+
+    /// <summary>
+    /// Absolute http or https URL under which users reach this server; the confirmation links
+    /// of topic subscriptions start with it. Default <c>http://127.0.0.1:8080</c>.
+    /// </summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>Folder of the SQLite database, the server key and the initial credentials; relative to the working directory. Default <c>data</c>.</summary>
     [Required]
@@ -20,6 +26,18 @@ public sealed class DrsNotifyOptions
     public AuthOptions Auth { get; set; } = new();
 
     public string ResolveDataDirectory() => System.IO.Path.GetFullPath(DataDirectory);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var url)
+            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(url.Query) || !string.IsNullOrEmpty(url.Fragment))
+        {
+            yield return new ValidationResult(
+                $"PublicBaseUrl must be an absolute http or https URL without query or fragment, such as https://drs.example.com; it is '{PublicBaseUrl}'.",
+                [nameof(PublicBaseUrl)]);
+        }
+    }
 }
 
 public sealed class ApiOptions

@@ -9,6 +9,7 @@ using DrsNotify.Server.Identity.Signing;
 using DrsNotify.Server.Jobs;
 using DrsNotify.Server.Notifications;
 using DrsNotify.Server.Storage;
+using DrsNotify.Server.Topics;
 using Microsoft.Extensions.Options;
 
 namespace DrsNotify.Server;
@@ -59,6 +60,11 @@ public static class ServerApp
         builder.Services.AddNotifications();
         builder.Services.AddDelivery(builder.Configuration);
         builder.Services.AddAlarms(builder.Configuration);
+        builder.Services.AddTopics();
+
+        // The hosting log's request lines include the query string, which for the confirmation
+        // link of a topic subscription is the one-time token.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         configureServices?.Invoke(builder.Services);
 
@@ -83,8 +89,10 @@ public static class ServerApp
         app.MapCaptureApi();
         app.MapDeliveryMetrics();
 
-        // Every DRS path sits under /v3/{project_id} or /v5/{project_id}, behind authentication.
-        // The throttle runs first, so that a blocked address costs no password hash or HMAC.
+        // Every DRS path sits under /v3/{project_id} or /v5/{project_id}, and every SMN path but
+        // the confirmation link under /v2/{project_id}, behind authentication. The throttle runs
+        // first, so that a blocked address costs no password hash or HMAC.
+        var v2 = app.MapGroup("/v2/{project_id}").AddEndpointFilter(AuthFailureThrottle.FilterAsync).AddEndpointFilter(Authentication.FilterAsync);
         var v3 = app.MapGroup("/v3/{project_id}").AddEndpointFilter(AuthFailureThrottle.FilterAsync).AddEndpointFilter(Authentication.FilterAsync);
         var v5 = app.MapGroup("/v5/{project_id}").AddEndpointFilter(AuthFailureThrottle.FilterAsync).AddEndpointFilter(Authentication.FilterAsync);
         v3.MapJobsApi();
@@ -94,6 +102,8 @@ public static class ServerApp
         v3.MapAlarmsApi();
         v5.MapNotificationsV5Api();
         v5.MapAlarmUpdatesV5Api();
+        v2.MapTopicsApi();
+        app.MapConfirmationApi();
 
         return app;
     }

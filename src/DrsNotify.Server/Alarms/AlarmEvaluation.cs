@@ -3,6 +3,7 @@ using DrsNotify.Server.Jobs;
 using DrsNotify.Server.Localization;
 using DrsNotify.Server.Notifications;
 using DrsNotify.Server.Storage;
+using DrsNotify.Server.Topics;
 using Microsoft.Data.Sqlite;
 
 namespace DrsNotify.Server.Alarms;
@@ -39,6 +40,9 @@ internal sealed class AlarmEvaluation(SqliteConnection connection, SqliteTransac
 
     private readonly List<AlarmChange> _changes = [];
     private readonly Dictionary<string, AlarmSettings> _settingsCache = new(StringComparer.Ordinal);
+
+    // Subscriptions do not change during a run, which is one transaction, so each topic is read once.
+    private readonly Dictionary<string, List<TopicRecipient>> _topicCache = new(StringComparer.Ordinal);
 
     /// <summary>The facts of one job that the rules read.</summary>
     private sealed record JobState(
@@ -287,7 +291,8 @@ internal sealed class AlarmEvaluation(SqliteConnection connection, SqliteTransac
 
     /// <summary>
     /// Composes the notice and enqueues one outbox row per recipient of the job's current
-    /// settings, in their language. Returns the episode with the notice counted; the caller stores it.
+    /// settings (see <see cref="Recipients"/>), in their language. Returns the episode with the
+    /// notice counted; the caller stores it.
     /// </summary>
     private AlarmEpisode Notify(AlarmEpisode episode, JobState job, Signal signal, NoticeType type, string eventKey)
     {
@@ -302,19 +307,12 @@ internal sealed class AlarmEvaluation(SqliteConnection connection, SqliteTransac
                 options.SustainWindow, episode.DedupKey),
             language);
 
-        // TODO: topics are not implemented yet. Their confirmed subscribers should get the notice
-        // here. Until then nothing is enqueued, and the episode records that its recipients come
-        // from the topic.
         var fromTopic = settings.TopicUrn is not null;
-        foreach (var subscription in fromTopic ? [] : settings.Subscriptions ?? [])
+        foreach (var (channel, endpoint) in Recipients(settings))
         {
-            var channel = subscription.Protocol == "email" ? Channels.Email : Channels.Sms;
-            foreach (var endpoint in subscription.Endpoints)
-            {
-                Outbox.Enqueue(connection, transaction, new OutboxMessage(
-                    job.ProjectId, job.Id, episode.Id, Purposes.Alarm, channel, endpoint, language.ToCode(), text.Subject,
-                    channel == Channels.Sms ? text.Sms : text.Body, episode.DedupKey, eventKey), now);
-            }
+            Outbox.Enqueue(connection, transaction, new OutboxMessage(
+                job.ProjectId, job.Id, episode.Id, Purposes.Alarm, channel, endpoint, language.ToCode(), text.Subject,
+                channel == Channels.Sms ? text.Sms : text.Body, episode.DedupKey, eventKey), now);
         }
 
         Record(episode, AlarmChanges.Notified, eventKey);
@@ -326,6 +324,29 @@ internal sealed class AlarmEvaluation(SqliteConnection connection, SqliteTransac
             RecipientsFrom = fromTopic ? RecipientSources.Topic : RecipientSources.Subscriptions,
             TopicUrn = settings.TopicUrn,
         };
+    }
+
+    /// <summary>
+    /// Returns the recipients of a notice as (channel, endpoint): the settings' e-mail and SMS
+    /// endpoints, or the confirmed subscriptions of the settings' topic at this moment. A topic
+    /// without confirmed subscriptions, or one deleted since, yields none; the episode still
+    /// records the notice.
+    /// </summary>
+    private IEnumerable<(string Channel, string Endpoint)> Recipients(AlarmSettings settings)
+    {
+        if (settings.TopicUrn is { } topicUrn)
+        {
+            if (!_topicCache.TryGetValue(topicUrn, out var recipients))
+            {
+                recipients = TopicRecipients.ReadConfirmed(connection, transaction, topicUrn);
+                _topicCache[topicUrn] = recipients;
+            }
+
+            return recipients.Select(recipient => (recipient.Channel, recipient.Endpoint));
+        }
+
+        return (settings.Subscriptions ?? []).SelectMany(subscription => subscription.Endpoints.Select(endpoint =>
+            (subscription.Protocol == "email" ? Channels.Email : Channels.Sms, endpoint)));
     }
 
     private void Record(AlarmEpisode episode, string change, string? detail) =>

@@ -1,12 +1,15 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using DrsNotify.Server.Localization;
+using DrsNotify.Server.Topics;
 
 namespace DrsNotify.Server.Api;
 
 /// <summary>
-/// The one place that writes error bodies: <c>{"error_code", "error_msg"}</c> for DRS paths,
-/// plus <c>request_id</c> for authentication failures, always as <c>application/json</c>.
+/// The one place that writes error bodies, always as <c>application/json</c>:
+/// <c>{"error_code", "error_msg"}</c> for DRS paths, plus <c>request_id</c> for authentication
+/// failures, and <c>{"request_id", "error_code", "error_msg"}</c> with an SMN code for the SMN
+/// paths under <c>/v2</c>.
 /// </summary>
 public static class ErrorResponses
 {
@@ -27,6 +30,16 @@ public static class ErrorResponses
 
         await using var writer = new Utf8JsonWriter(response.BodyWriter, WriterOptions);
         writer.WriteStartObject();
+        if (SmnErrorCodes.IsSmnPath(context))
+        {
+            writer.WriteString("request_id", context.RequestId());
+            writer.WriteString("error_code", SmnErrorCodes.FromDrsCode(code, status));
+            writer.WriteString("error_msg", message);
+            writer.WriteEndObject();
+            await writer.FlushAsync(context.RequestAborted);
+            return;
+        }
+
         writer.WriteString("error_code", code);
         writer.WriteString("error_msg", message);
         if (includeRequestId)

@@ -32,7 +32,8 @@ public static partial class OpenApiConventions
                 }
             }
 
-            if (path.StartsWith("v3/", StringComparison.Ordinal) || path.StartsWith("v5/", StringComparison.Ordinal))
+            if (path.StartsWith("v2/", StringComparison.Ordinal) || path.StartsWith("v3/", StringComparison.Ordinal)
+                || path.StartsWith("v5/", StringComparison.Ordinal))
             {
                 operation.Parameters.Add(new OpenApiParameter
                 {

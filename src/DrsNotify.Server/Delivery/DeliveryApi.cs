@@ -4,6 +4,7 @@ using DrsNotify.Server.Identity;
 using DrsNotify.Server.Localization;
 using DrsNotify.Server.Notifications;
 using DrsNotify.Server.Storage;
+using DrsNotify.Server.Topics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace DrsNotify.Server.Delivery;
@@ -53,7 +54,8 @@ public static class DeliveryApi
     }
 
     /// <summary>
-    /// Queues one message per current recipient of the job, in the language of this request,
+    /// Queues one message per current recipient of the job (for a topic, each confirmed
+    /// subscription at this moment), in the language of this request,
     /// all with the dedup key <c>{project}:{job}:test:{random}</c> and the event key <c>test</c>.
     /// </summary>
     private static async Task<Accepted<TestNotificationResponse>> TestNotificationAsync(
@@ -71,18 +73,18 @@ public static class DeliveryApi
             throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.NoNotificationSettings, job_id);
         }
 
-        // NOTE: topic subscriptions are resolved when SMN-compatible topics exist; until then a
-        // job that notifies through a topic cannot be tested.
-        if (settings.TopicUrn is not null)
+        var recipients = settings.TopicUrn is { } topicUrn
+            ? database.Read(connection => TopicRecipients.ReadConfirmed(connection, null, topicUrn))
+            : [.. (settings.Subscriptions ?? []).SelectMany(subscription => subscription.Endpoints.Select(endpoint =>
+                new TopicRecipient(subscription.Protocol == "email" ? Channels.Email : Channels.Sms, endpoint)))];
+        if (recipients.Count == 0)
         {
-            throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.TopicTestNotSupported, job_id, settings.TopicUrn);
+            throw settings.TopicUrn is null
+                ? new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.NoRecipients, job_id)
+                : new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.NoConfirmedSubscriptions, job_id, settings.TopicUrn);
         }
 
-        var messages = BuildTestMessages(caller, job_id, settings, context.Language(), time.GetUtcNow());
-        if (messages.Count == 0)
-        {
-            throw new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidParameter, Messages.NoRecipients, job_id);
-        }
+        var messages = BuildTestMessages(caller, job_id, recipients, context.Language(), time.GetUtcNow());
 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var ids = await database.WriteAsync((connection, transaction) =>
@@ -92,29 +94,24 @@ public static class DeliveryApi
     }
 
     private static List<OutboxMessage> BuildTestMessages(
-        Caller caller, string jobId, AlarmSettings settings, Language language, DateTimeOffset now)
+        Caller caller, string jobId, List<TopicRecipient> recipients, Language language, DateTimeOffset now)
     {
         var dedupKey = $"{caller.ProjectId}:{jobId}:test:{Guid.NewGuid():N}";
         var sentAt = now.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
         var subject = Messages.TestNotificationSubject.Format(language, jobId);
-        var messages = new List<OutboxMessage>();
-        foreach (var subscription in settings.Subscriptions ?? [])
+        return recipients.ConvertAll(recipient =>
         {
-            var (channel, body) = subscription.Protocol switch
+            var body = recipient.Channel switch
             {
-                "email" => (Channels.Email, Messages.TestNotificationBody.Format(
-                    language, jobId, caller.ProjectId, Messages.ChannelNameEmail.Format(language), sentAt, dedupKey)),
-                "sms" => (Channels.Sms, Messages.TestNotificationSms.Format(language, jobId)),
-                _ => throw new InvalidOperationException($"Stored settings of job {jobId} have the unknown protocol '{subscription.Protocol}'."),
+                Channels.Sms => Messages.TestNotificationSms.Format(language, jobId),
+                Channels.Email => Messages.TestNotificationBody.Format(
+                    language, jobId, caller.ProjectId, Messages.ChannelNameEmail.Format(language), sentAt, dedupKey),
+                _ => Messages.TestNotificationBody.Format(
+                    language, jobId, caller.ProjectId, Messages.ChannelNameWebhook.Format(language), sentAt, dedupKey),
             };
-            foreach (var endpoint in subscription.Endpoints)
-            {
-                messages.Add(new OutboxMessage(
-                    caller.ProjectId, jobId, AlarmId: null, Purposes.Test, channel, endpoint, language.ToCode(),
-                    subject, body, dedupKey, EventKey: "test"));
-            }
-        }
-
-        return messages;
+            return new OutboxMessage(
+                caller.ProjectId, jobId, AlarmId: null, Purposes.Test, recipient.Channel, recipient.Endpoint, language.ToCode(),
+                subject, body, dedupKey, EventKey: "test");
+        });
     }
 }

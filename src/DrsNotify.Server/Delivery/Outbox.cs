@@ -18,6 +18,12 @@ public static class Purposes
 {
     public const string Alarm = "alarm";
     public const string Test = "test";
+
+    /// <summary>The confirmation request of a new topic subscription.</summary>
+    public const string Confirmation = "confirmation";
+
+    /// <summary>A message published to a topic.</summary>
+    public const string Publish = "publish";
 }
 
 /// <summary>

@@ -27,9 +27,6 @@ public static partial class Messages
     public static readonly Message NoRecipients = new(
         "The alarm notification settings of job {0} list no recipients. Add e-mail or SMS endpoints with batch-set-smn.",
         "任务 {0} 的告警通知设置中没有接收人。请通过 batch-set-smn 添加邮箱或手机号码。");
-    public static readonly Message TopicTestNotSupported = new(
-        "The job {0} notifies through the SMN topic {1}, and test notifications to topics are not supported yet. Set subscriptions to test the recipients directly.",
-        "任务 {0} 通过 SMN 主题 {1} 发送通知，暂不支持向主题发送测试通知。如需测试，请改为设置 subscriptions 直接指定接收人。");
 
     // Value descriptions used as {1} of InvalidParameter.
     public static readonly Message AlarmNotFound = new(

@@ -134,6 +134,9 @@ public static partial class AlarmSettingsParser
         }
     }
 
+    /// <summary>Returns whether <paramref name="urn"/> has the shape <c>urn:smn:{region}:{32-hex project id}:{topic name}</c>.</summary>
+    public static bool IsTopicUrn(string urn) => TopicUrnPattern().IsMatch(urn);
+
     /// <summary>Splits a well-formed topic URN into region, project id and topic name.</summary>
     public static (string Region, string ProjectId, string TopicName) SplitTopicUrn(string urn)
     {

@@ -2,6 +2,7 @@ using DrsNotify.Server.Api;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Jobs;
 using DrsNotify.Server.Storage;
+using DrsNotify.Server.Topics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +68,7 @@ public static class AlarmUpdatesApi
         v5.MapGet("/smn/topic-info", TopicInfoOf)
             .WithTags("Notifications")
             .WithName("ShowTopicInfo")
-            .WithSummary("List the SMN topics that the project's jobs notify")
+            .WithSummary("List the project's SMN topics")
             .Produces<TopicInfoResponse>();
     }
 
@@ -111,42 +112,13 @@ public static class AlarmUpdatesApi
     }
 
     /// <summary>
-    /// Lists the distinct topic URNs in the current settings of the project's jobs that are not
-    /// deleted, ordered by URN.
+    /// Lists the project's topics, oldest first, with the display name as <c>description</c>.
+    /// <c>push_policy</c> is always 0, as in the SMN topic list.
     /// </summary>
-    /// <remarks>
-    /// NOTE: topics themselves are not stored yet, so <c>description</c> is always empty and
-    /// <c>push_policy</c> always 0, and a topic that no job uses is not listed.
-    /// </remarks>
-    private static Ok<TopicInfoResponse> TopicInfoOf(HttpContext context, Database database)
+    private static Ok<TopicInfoResponse> TopicInfoOf(HttpContext context, TopicStore topicStore)
     {
-        var projectId = context.Caller().ProjectId;
-        var stored = database.Read(connection =>
-        {
-            using var command = connection.Command(
-                """
-                SELECT DISTINCT c.settings
-                FROM jobs j JOIN notification_changes c ON c.id = j.alarm_change_id
-                WHERE j.project_id = $p AND j.status <> $deleted
-                """,
-                null, ("$p", projectId), ("$deleted", JobCatalog.Deleted));
-            using var reader = command.ExecuteReader();
-            var settings = new List<string>();
-            while (reader.Read())
-            {
-                settings.Add(reader.GetString(0));
-            }
-
-            return settings;
-        });
-
-        var topics = stored
-            .Select(json => AlarmSettings.FromStoredJson(json).TopicUrn)
-            .OfType<string>()
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .Select(urn => new TopicInfo(AlarmSettingsParser.SplitTopicUrn(urn).TopicName, urn, "", 0))
-            .ToList();
+        var (_, stored) = topicStore.List(context.Caller().ProjectId, 0, int.MaxValue);
+        var topics = stored.Select(topic => new TopicInfo(topic.Name, topic.Urn, topic.DisplayName, 0)).ToList();
         return TypedResults.Ok(new TopicInfoResponse(topics, topics.Count));
     }
 }

@@ -226,6 +226,58 @@ public static class Migrations
             CREATE INDEX captured_messages_by_recipient ON captured_messages(recipient);
             CREATE INDEX captured_messages_by_job ON captured_messages(job_id);
             """),
+        (8, "topics and subscriptions", """
+            -- SMN-compatible topics. urn is urn:smn:{region of the project}:{project_id}:{name},
+            -- unique across projects because it contains the project id.
+            CREATE TABLE topics (
+                id            INTEGER PRIMARY KEY,
+                project_id    TEXT NOT NULL,
+                name          TEXT NOT NULL,
+                urn           TEXT NOT NULL UNIQUE,
+                display_name  TEXT NOT NULL DEFAULT '',
+                created_at    INTEGER NOT NULL,
+                updated_at    INTEGER NOT NULL,
+                UNIQUE (project_id, name)
+            );
+
+            -- One row per subscription; status 0 unconfirmed, 1 confirmed, 3 cancelled. A
+            -- cancelled row stays so that the list shows why an endpoint gets nothing.
+            -- endpoint_key is the endpoint lower-cased for e-mail and as given otherwise; it
+            -- finds an earlier subscription of the same endpoint. token_hash is the hex SHA-256
+            -- of the confirmation token, which is never stored itself.
+            CREATE TABLE topic_subscriptions (
+                id                INTEGER PRIMARY KEY,
+                urn               TEXT NOT NULL UNIQUE,
+                topic_id          INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+                project_id        TEXT NOT NULL,
+                protocol          TEXT NOT NULL CHECK (protocol IN ('email', 'sms', 'http', 'https')),
+                endpoint          TEXT NOT NULL,
+                endpoint_key      TEXT NOT NULL,
+                remark            TEXT NOT NULL DEFAULT '',
+                status            INTEGER NOT NULL CHECK (status IN (0, 1, 3)),
+                token_hash        TEXT UNIQUE,
+                token_expires_at  INTEGER,
+                created_at        INTEGER NOT NULL,
+                confirmed_at      INTEGER,
+                cancelled_at      INTEGER
+            );
+            CREATE INDEX topic_subscriptions_by_topic ON topic_subscriptions(topic_id, status);
+            CREATE UNIQUE INDEX topic_subscriptions_active ON topic_subscriptions(topic_id, protocol, endpoint_key)
+                WHERE status IN (0, 1);
+
+            -- One row per published message; its outbox rows carry message_id as dedup key.
+            CREATE TABLE topic_messages (
+                id            INTEGER PRIMARY KEY,
+                message_id    TEXT NOT NULL UNIQUE,
+                topic_id      INTEGER NOT NULL,
+                project_id    TEXT NOT NULL,
+                request_id    TEXT NOT NULL,
+                subject       TEXT,
+                message       TEXT NOT NULL,
+                recipients    INTEGER NOT NULL,
+                published_at  INTEGER NOT NULL
+            );
+            """),
     ];
 
     public static void Apply(SqliteConnection connection, TimeProvider time, ILogger logger)

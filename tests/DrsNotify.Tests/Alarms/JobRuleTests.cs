@@ -234,7 +234,8 @@ public sealed class JobRuleTests
     {
         await using var harness = await AlarmHarness.StartAsync();
         var job = await harness.CreateJobAsync();
-        var topic = $"urn:smn:{harness.Server.Region}:{harness.ProjectId}:drs-alarms";
+        var topic = await Topics.TopicHarness.CreateTopicAsync(harness.Server, "drs-alarms");
+        await Topics.TopicHarness.SubscribeUrnAsync(harness.Server, topic, "email", "unconfirmed@example.com");
         await harness.SetSettingsAsync(job, alarmToUser: true, recipients: $"\"topic_urn\":\"{topic}\"");
 
         await harness.ReportAsync(job, status: "INCRE_TRANSFER_FAILED");

@@ -123,12 +123,12 @@ public sealed class DeliveriesApiTests
     }
 
     [Fact]
-    public async Task TestNotificationRejectsTopic()
+    public async Task TestNotificationNeedsConfirmedSubscriber()
     {
         await using var server = await TestServer.StartAsync(DeliveryHarness.FastSettings());
         var jobId = JobSeeds.NewJobId();
         await JobSeeds.CreateAsync(server, jobId);
-        var topic = $"urn:smn:{server.Region}:{server.ProjectId}:drs-zw";
+        var topic = await Topics.TopicHarness.CreateTopicAsync(server, "drs-zw");
         var set = await server.PostAsync("/v3/{project_id}/jobs/batch-set-smn", $$$"""
             {"jobs":[{"job_id":"{{{jobId}}}","status":"CONFIGURATION","engine_type":"mysql"}],
              "alarm_notify_info":{"topic_urn":"{{{topic}}}","delay_time":60}}
@@ -139,7 +139,7 @@ public sealed class DeliveriesApiTests
 
         Assert.Equal(400, response.Status);
         Assert.Equal("DRS.M00202", response.ErrorCode);
-        Assert.Contains("not supported yet", response.ErrorMessage);
+        Assert.Contains("no confirmed subscription", response.ErrorMessage);
         Assert.Contains(topic, response.ErrorMessage);
     }
 

@@ -208,6 +208,7 @@ public sealed class JobQueryTests(JobServerFixture fixture) : IClassFixture<JobS
     {
         var id = await _jobs.CreateAsync();
         var settings = new AlarmSettings($"urn:smn:local-1:{fixture.Server.ProjectId}:drs-alarms", null, 60, 0, 30, true);
+        await Topics.TopicHarness.CreateTopicAsync(fixture.Server, "drs-alarms");
         var set = await fixture.Server.PostAsync("/v3/{project_id}/jobs/batch-set-smn", $$"""
             {"jobs":[{"job_id":"{{id}}","status":"CONFIGURATION","engine_type":"mysql"}],
              "alarm_notify_info":{"topic_urn":"{{settings.TopicUrn}}","delay_time":60,"rpo_delay":30,"alarm_to_user":true}

@@ -95,6 +95,8 @@ public sealed class AlarmUpdatesRejectionTests(RejectionFixture fixture) : IClas
             ("malformed topic_urn", Job, Body(alarmNotify: """{"topic_urn":"urn:smn:drs-zw"}"""), "DRS.M00202", "job.params.alarm_notify.topic_urn"),
             ("topic of unknown project", Job, Body(alarmNotify: """{"topic_urn":"urn:smn:local-1:0ac6eb2c8000d2ee2fd9c006dededbe6:t"}"""),
                 "DRS.M00202", "job.params.alarm_notify.topic_urn"),
+            ("topic never created", Job, Body(alarmNotify: """{"topic_urn":"urn:smn:local-1:PROJECT_ID:not-created"}"""),
+                "DRS.M00202", "job.params.alarm_notify.topic_urn"),
             ("rto_delay -1", Job, Body(alarmNotify: "{\"topic_urn\":\"" + Urn + "\",\"rto_delay\":-1}"), "DRS.M00202", "job.params.alarm_notify.rto_delay"),
             ("unknown job", "no-such-job", Body(), "DRS.M00289", "no-such-job"),
         };

@@ -24,10 +24,14 @@ public sealed class AlarmUpdatesTests : IAsyncLifetime
     private Task<ApiResponse> Detail(string jobId) =>
         _server.SendAsync(HttpMethod.Get, $"/v5/{{project_id}}/jobs/{jobId}/smn-subscription-detail", null);
 
-    private Task<ApiResponse> UpdateJob(string jobId, string topic, string language = "en-us") =>
-        _server.SendAsync(HttpMethod.Put, $"/v5/{{project_id}}/jobs/{jobId}", """
+    /// <summary>Creates the topic (or finds it) and sets it on the job through the v5 job update.</summary>
+    private async Task<ApiResponse> UpdateJob(string jobId, string topic, string language = "en-us")
+    {
+        await Topics.TopicHarness.CreateTopicAsync(_server, topic);
+        return await _server.SendAsync(HttpMethod.Put, $"/v5/{{project_id}}/jobs/{jobId}", """
             {"job":{"type":"notify","params":{"alarm_notify":{"alarm_to_user":true,"topic_urn":"TOPIC_URN","delay_time":300,"rpo_delay":10,"rto_delay":20}}}}
             """.Replace("TOPIC_URN", Urn(topic)), language);
+    }
 
     [Fact]
     public async Task BatchModification_PerJobSettings_StoredSeparately()
@@ -127,7 +131,7 @@ public sealed class AlarmUpdatesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TopicInfo_ListsDistinctTopicsOfLiveJobs()
+    public async Task TopicInfo_ListsProjectTopics()
     {
         var deleted = JobSeeds.NewJobId();
         await JobSeeds.CreateAsync(_server, deleted);
@@ -140,17 +144,18 @@ public sealed class AlarmUpdatesTests : IAsyncLifetime
 
         var response = await _server.SendAsync(HttpMethod.Get, "/v5/{project_id}/smn/topic-info", null);
 
+        // Every topic of the project, oldest first, whether a job uses it or not.
         Assert.Equal(200, response.Status);
-        Assert.Equal(2, (int)response.Json!["total_count"]!);
+        Assert.Equal(3, (int)response.Json!["total_count"]!);
         var topics = response.Json!["topics"]!.AsArray();
         Assert.Equal(
-            $$$"""{"name":"alpha","urn":"{{{Urn("alpha")}}}","description":"","push_policy":0}""",
+            $$$"""{"name":"of-deleted-job","urn":"{{{Urn("of-deleted-job")}}}","description":"","push_policy":0}""",
             topics[0]!.ToJsonString());
-        Assert.Equal("zeta", (string?)topics[1]!["name"]);
+        Assert.Equal(["of-deleted-job", "zeta", "alpha"], topics.Select(topic => (string)topic!["name"]!).ToArray());
     }
 
     [Fact]
-    public async Task TopicInfo_NoSettings_EmptyList()
+    public async Task TopicInfo_NoTopics_EmptyList()
     {
         var response = await _server.SendAsync(HttpMethod.Get, "/v5/{project_id}/smn/topic-info", null);
 

@@ -14,6 +14,7 @@ public sealed class RejectionFixture : IAsyncLifetime
     {
         Server = await TestServer.StartAsync();
         await JobSeeds.CreateAsync(Server, JobSeeds.ConfigurationJobId);
+        await Topics.TopicHarness.CreateTopicAsync(Server, "drs-zw");
     }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -62,6 +63,8 @@ public sealed class BatchSetSmnRejectionTests(RejectionFixture fixture) : IClass
             ("malformed topic_urn", Body(info: """{"topic_urn":"urn:smn:cn-north-7:drs-zw"}"""), 400, "DRS.M00202", "alarm_notify_info.topic_urn"),
             ("topic_urn of unknown project", Body(info: """{"topic_urn":"urn:smn:local-1:0ac6eb2c8000d2ee2fd9c006dededbe6:drs-zw"}"""),
                 400, "DRS.M00202", "alarm_notify_info.topic_urn"),
+            ("topic_urn of a topic never created", Body(info: """{"topic_urn":"urn:smn:local-1:PROJECT_ID:not-created"}"""),
+                400, "DRS.M00202", "alarm_notify_info.topic_urn"),
             ("delay_time -1", Body(info: Info("\"delay_time\":-1")), 400, "DRS.M00202", "alarm_notify_info.delay_time"),
             ("delay_time 3601", Body(info: Info("\"delay_time\":3601")), 400, "DRS.M00202", "alarm_notify_info.delay_time"),
             ("delay_time 1.5", Body(info: Info("\"delay_time\":1.5")), 400, "DRS.M00202", "alarm_notify_info.delay_time"),
@@ -104,7 +107,7 @@ public sealed class BatchSetSmnRejectionTests(RejectionFixture fixture) : IClass
     {
         var before = StoreSnapshot.Take(fixture.Server);
 
-        var response = await fixture.Server.PostAsync(Path, body, language);
+        var response = await fixture.Server.PostAsync(Path, body.Replace("PROJECT_ID", fixture.Server.ProjectId), language);
 
         Assert.True(status == response.Status, $"{name}: status {response.Status}, body {response.Body}");
         Assert.Equal(code, response.ErrorCode);

@@ -12,7 +12,11 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
 
     private TestServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TestServer.StartAsync();
+    public async Task InitializeAsync()
+    {
+        _server = await TestServer.StartAsync();
+        await Topics.TopicHarness.CreateTopicAsync(_server, "drs-zw");
+    }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
@@ -259,6 +263,7 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
     public async Task BatchSetSmn_TopicOfSecondProjectInAccount_Succeeds()
     {
         var second = await AddProjectAsync("04f9aca88c00d3202fd4c01ed679daf0", "cn-north-7", sameAccount: true);
+        await Topics.TopicHarness.InsertTopicAsync(_server, second, "cn-north-7", "drs-zw");
         await JobSeeds.CreateAsync(_server, JobSeeds.ConfigurationJobId);
         var body = TopicExample(second).Replace(_server.Region, "cn-north-7");
 
@@ -271,6 +276,7 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
     public async Task BatchSetSmn_TopicOfOtherAccount_TreatedAsNotFound()
     {
         var foreign = await AddProjectAsync("1111aca88c00d3202fd4c01ed679daf0", "cn-north-7", sameAccount: false);
+        await Topics.TopicHarness.InsertTopicAsync(_server, foreign, "cn-north-7", "drs-zw");
         await JobSeeds.CreateAsync(_server, JobSeeds.ConfigurationJobId);
         var body = TopicExample(foreign).Replace(_server.Region, "cn-north-7");
 

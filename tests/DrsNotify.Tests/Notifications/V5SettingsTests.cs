@@ -10,6 +10,7 @@ public sealed class V5SettingsTests : IAsyncLifetime
     {
         _server = await TestServer.StartAsync();
         await JobSeeds.CreateAsync(_server, JobSeeds.ConfigurationJobId);
+        await Topics.TopicHarness.CreateTopicAsync(_server, "drs-zw");
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -57,6 +58,21 @@ public sealed class V5SettingsTests : IAsyncLifetime
         Assert.Equal(400, response.Status);
         Assert.Equal("DRS.M00201", response.ErrorCode);
         Assert.Contains("topic_urn", response.ErrorMessage);
+        Assert.Equal(before, StoreSnapshot.Take(_server));
+    }
+
+    [Fact]
+    public async Task AssociateTopic_TopicNeverCreated_Returns400()
+    {
+        var urn = $"urn:smn:{_server.Region}:{_server.ProjectId}:not-created";
+        var before = StoreSnapshot.Take(_server);
+
+        var response = await _server.PostAsync(AssociatePath, $$"""{"topic_urn":"{{urn}}"}""", "zh-cn");
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00202", response.ErrorCode);
+        Assert.Contains("topic_urn", response.ErrorMessage);
+        Assert.Contains("主题 " + urn + " 不存在", response.ErrorMessage);
         Assert.Equal(before, StoreSnapshot.Take(_server));
     }
 

@@ -20,8 +20,11 @@ public sealed class SignedRequestTests : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 4, 19, 30, 0, TimeSpan.Zero));
     private TestServer _server = null!;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         _server = await TestServer.StartAsync(services: services => services.AddSingleton<TimeProvider>(_time));
+        await Topics.TopicHarness.CreateTopicAsync(_server, "drs-zw");
+    }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
