@@ -171,6 +171,8 @@ public sealed class DelayAlarmEndToEndTests
         Assert.Equal(dedupKey, message.Headers["X-DrsNotify-Dedup-Key"]);
         Assert.Equal("firing", message.Headers["X-DrsNotify-Event-Key"]);
         Assert.Equal(HashId(dedupKey + "|firing"), message.MessageId);
+        Assert.Null(message.InReplyTo);
+        Assert.Empty(message.References);
     }
 
     private static void AssertResolvedMail(ReceivedMail[] mails, string recipient, string dedupKey, string subject)
@@ -180,6 +182,10 @@ public sealed class DelayAlarmEndToEndTests
         Assert.Equal(dedupKey, message.Headers["X-DrsNotify-Dedup-Key"]);
         Assert.Equal("resolved", message.Headers["X-DrsNotify-Event-Key"]);
         Assert.Equal(HashId(dedupKey + "|resolved"), message.MessageId);
+
+        // The recovery notice is a reply to the firing e-mail, so mail clients show both as one thread.
+        Assert.Equal(HashId(dedupKey + "|firing"), message.InReplyTo);
+        Assert.Equal([HashId(dedupKey + "|firing")], message.References);
     }
 
     private static void AssertSms(ReceivedCall[] calls, string phone, string dedupKey, string subject)
