@@ -110,9 +110,21 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<Delivery
             message.References.Add(parentId);
         }
 
-        message.Headers.Add("X-DrsNotify-Dedup-Key", row.DedupKey);
-        message.Headers.Add("X-DrsNotify-Event-Key", row.EventKey);
+        message.Headers.Add(PlainHeader("X-DrsNotify-Dedup-Key", row.DedupKey));
+        message.Headers.Add(PlainHeader("X-DrsNotify-Event-Key", row.EventKey));
         return message;
+    }
+
+    /// <summary>
+    /// Creates a header whose ASCII value goes on the wire unchanged. MimeKit encodes a value longer
+    /// than 78 characters without spaces, such as a dedup key, as RFC 2047 encoded-words, and a mail
+    /// filter that compares the header text would not match those. RFC 5322 allows 998-character lines.
+    /// </summary>
+    private static Header PlainHeader(string field, string asciiValue)
+    {
+        var header = new Header(field, asciiValue);
+        header.SetRawValue(Encoding.ASCII.GetBytes(" " + asciiValue + "\r\n"));
+        return header;
     }
 
     private static SecureSocketOptions ToSocketOptions(SmtpSecurity security) => security switch

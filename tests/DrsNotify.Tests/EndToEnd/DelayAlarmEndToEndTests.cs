@@ -169,6 +169,7 @@ public sealed class DelayAlarmEndToEndTests
         Assert.Contains(fieldLabel, message.TextBody);
         Assert.Contains(dedupKey, message.TextBody);
         Assert.Equal(dedupKey, message.Headers["X-DrsNotify-Dedup-Key"]);
+        Assert.Equal(dedupKey, RawHeader(message, "X-DrsNotify-Dedup-Key"));
         Assert.Equal("firing", message.Headers["X-DrsNotify-Event-Key"]);
         Assert.Equal(HashId(dedupKey + "|firing"), message.MessageId);
         Assert.Null(message.InReplyTo);
@@ -239,6 +240,13 @@ public sealed class DelayAlarmEndToEndTests
         Assert.DoesNotContain(ChinesePhone, deliveries.Body);
         Assert.DoesNotContain("ops@", deliveries.Body);
         Assert.DoesNotContain("dba@", deliveries.Body);
+    }
+
+    /// <summary>Returns a header's value as it was on the wire, unfolded and not decoded, as a mail filter reads it.</summary>
+    private static string RawHeader(MimeMessage message, string name)
+    {
+        var header = message.Headers.Single(header => header.Field == name);
+        return Encoding.ASCII.GetString(header.RawValue).Replace("\r\n", "").Trim();
     }
 
     private static string HashId(string value) =>
