@@ -15,6 +15,10 @@ namespace DrsNotify.Server.Delivery;
 /// </summary>
 public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<DeliveryOptions> delivery, TimeProvider time) : IChannelSender
 {
+    // Event keys of the messages that start a thread: an alarm's first notice and a test notification.
+    private const string FiringEvent = "firing";
+    private const string TestEvent = "test";
+
     private readonly SmtpOptions _options = options.Value;
 
     public string Channel => Channels.Email;
@@ -25,8 +29,14 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<Delivery
     /// <summary>Returns the Message-ID (without angle brackets) of one message of an episode: the same on every retry.</summary>
     public static string MessageIdOf(string dedupKey, string eventKey) => HashId(dedupKey + "|" + eventKey);
 
-    /// <summary>Returns the id that every message of an episode refers to, so that mail clients thread them together.</summary>
-    public static string ThreadIdOf(string dedupKey) => HashId(dedupKey);
+    /// <summary>
+    /// Returns the Message-ID that a message replies to: the <c>firing</c> e-mail of its episode,
+    /// so that mail clients show reminders and the recovery notice in its thread. Returns null
+    /// for a message that starts a thread, the <c>firing</c> one or a test notification.
+    /// </summary>
+    public static string? ParentIdOf(string dedupKey, string eventKey) =>
+        eventKey is FiringEvent or TestEvent ? null : MessageIdOf(dedupKey, FiringEvent);
+
 
     public async Task<SendResult> SendAsync(OutboxRow row, CancellationToken cancellationToken)
     {
@@ -90,15 +100,31 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<Delivery
             Subject = row.Subject,
             Date = time.GetUtcNow(),
             MessageId = MessageIdOf(row.DedupKey, row.EventKey),
-            InReplyTo = ThreadIdOf(row.DedupKey),
             Body = new TextPart("plain") { Text = row.Body },
         };
         message.From.Add(MailboxAddress.Parse(_options.From!));
         message.To.Add(recipient);
-        message.References.Add(ThreadIdOf(row.DedupKey));
-        message.Headers.Add("X-DrsNotify-Dedup-Key", row.DedupKey);
-        message.Headers.Add("X-DrsNotify-Event-Key", row.EventKey);
+        if (ParentIdOf(row.DedupKey, row.EventKey) is { } parentId)
+        {
+            message.InReplyTo = parentId;
+            message.References.Add(parentId);
+        }
+
+        message.Headers.Add(PlainHeader("X-DrsNotify-Dedup-Key", row.DedupKey));
+        message.Headers.Add(PlainHeader("X-DrsNotify-Event-Key", row.EventKey));
         return message;
+    }
+
+    /// <summary>
+    /// Creates a header whose ASCII value goes on the wire unchanged. MimeKit encodes a value longer
+    /// than 78 characters without spaces, such as a dedup key, as RFC 2047 encoded-words, and a mail
+    /// filter that compares the header text would not match those. RFC 5322 allows 998-character lines.
+    /// </summary>
+    private static Header PlainHeader(string field, string asciiValue)
+    {
+        var header = new Header(field, asciiValue);
+        header.SetRawValue(Encoding.ASCII.GetBytes(" " + asciiValue + "\r\n"));
+        return header;
     }
 
     private static SecureSocketOptions ToSocketOptions(SmtpSecurity security) => security switch

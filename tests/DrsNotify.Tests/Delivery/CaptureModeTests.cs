@@ -24,6 +24,9 @@ public sealed class CaptureModeTests
         var jobB = await DeliveryHarness.CreateJobWithRecipientsAsync(server, ["dba@example.com"], []);
 
         var idsA = await DeliveryHarness.TestNotificationAsync(server, jobA, "zh-cn");
+
+        // Rows leased together are captured in any order, so job B's message is the newest only if A's are done.
+        await DeliveryHarness.WaitForFinalAsync(server, idsA);
         var idsB = await DeliveryHarness.TestNotificationAsync(server, jobB);
 
         var rows = await DeliveryHarness.WaitForFinalAsync(server, [.. idsA, .. idsB]);

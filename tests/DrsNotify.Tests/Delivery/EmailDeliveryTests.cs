@@ -36,8 +36,8 @@ public sealed class EmailDeliveryTests
             Assert.Equal("drs@drsnotify.test", message.From.Mailboxes.Single().Address);
             Assert.Equal(dedupKey, message.Headers["X-DrsNotify-Dedup-Key"]);
             Assert.Equal(ExpectedId(dedupKey + "|test"), message.MessageId);
-            Assert.Equal(ExpectedId(dedupKey), message.InReplyTo);
-            Assert.Equal([ExpectedId(dedupKey)], message.References);
+            Assert.Null(message.InReplyTo);
+            Assert.Empty(message.References);
         }
     }
 
@@ -116,6 +116,18 @@ public sealed class EmailDeliveryTests
     }
 
     /// <summary>The Message-ID form that the delivery docs promise: 32 hex digits of SHA-256, at drsnotify.</summary>
+    [Theory]
+    [InlineData("firing", null)]
+    [InlineData("test", null)]
+    [InlineData("repeat-1", "p1:job-1:sync_delay:1|firing")]
+    [InlineData("resolved", "p1:job-1:sync_delay:1|firing")]
+    public void ParentIdIsFiringMessage(string eventKey, string? parentOf)
+    {
+        var expected = parentOf is null ? null : ExpectedId(parentOf);
+
+        Assert.Equal(expected, EmailSender.ParentIdOf("p1:job-1:sync_delay:1", eventKey));
+    }
+
     private static string ExpectedId(string value) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..32] + "@drsnotify";
 }
