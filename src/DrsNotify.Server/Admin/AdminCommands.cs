@@ -112,11 +112,13 @@ public sealed class AdminCommands
         var region = new Option<string?>("--region") { Description = "Region of the project; topic URNs carry it. Defaults to the name." };
         var account = new Option<string?>("--account") { Description = "Account (IAM domain) of the project; created when it does not exist. Defaults to the bootstrap account." };
 
-        var create = new Command("create", "Create a project.") { name, id, region, account };
+        var grant = new Option<string[]>("--grant") { Description = "Name of a user of the account who may use the project; repeat for several users." };
+
+        var create = new Command("create", "Create a project.") { name, id, region, account, grant };
         create.SetAction((result, cancellation) => RunAsync(result, async admin =>
         {
             var (project, accountCreated) = await admin.CreateProjectAsync(
-                result.GetValue(name)!, result.GetValue(id), result.GetValue(region), result.GetValue(account));
+                result.GetValue(name)!, result.GetValue(id), result.GetValue(region), result.GetValue(account), result.GetValue(grant));
             Write(result, new { project.Id, project.Name, project.Region, project.Account, project.CreatedAt, AccountCreated = accountCreated }, () =>
             {
                 if (accountCreated)

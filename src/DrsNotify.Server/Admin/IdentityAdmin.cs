@@ -37,7 +37,7 @@ public sealed partial class IdentityAdmin(
     /// name, as DRS names projects after regions, and the id to 32 random lowercase hex digits.
     /// </summary>
     public async Task<(ProjectInfo Project, bool AccountCreated)> CreateProjectAsync(
-        string name, string? id, string? region, string? accountName)
+        string name, string? id, string? region, string? accountName, IReadOnlyList<string>? grantUsers = null)
     {
         if (!ProjectNamePattern().IsMatch(name))
         {
@@ -90,6 +90,15 @@ public sealed partial class IdentityAdmin(
             }
 
             IdentityStore.InsertProject(connection, transaction, new Project(projectId, account.Id, name, region), now);
+            foreach (var userName in grantUsers ?? [])
+            {
+                var userId = connection.Scalar(
+                    "SELECT id FROM users WHERE account_id = $account AND name = $name COLLATE NOCASE", transaction,
+                    ("$account", account.Id), ("$name", userName)) as string
+                    ?? throw new AdminException($"The account {account.Name} has no user named {userName} to grant the project to.");
+                IdentityStore.GrantProject(connection, transaction, userId, projectId);
+            }
+
             return (new ProjectInfo(projectId, name, region, account.Name, WireTime.Format(now)), accountCreated);
         });
     }

@@ -78,6 +78,29 @@ public sealed class AdminCommandsTests : IAsyncLifetime
         Assert.Contains(projects, project => (string?)project!["id"] == _server.ProjectId);
     }
 
+    [Fact]
+    public async Task ProjectsCreate_Grant_UserGetsTokenForIt()
+    {
+        var create = await Cli("projects", "create", "--name", "cn-north-7", "--id", SecondProjectId, "--grant", "admin");
+
+        var token = await _server.IssueTokenAsync("admin", (string)_server.Credentials["password"]!, SecondProjectId);
+
+        Assert.Equal(0, create.ExitCode);
+        Assert.False(string.IsNullOrEmpty(token));
+    }
+
+    [Fact]
+    public async Task ProjectsCreate_GrantUnknownUser_FailsAndChangesNothing()
+    {
+        var before = StoreSnapshot.Take(_server);
+
+        var result = await Cli("projects", "create", "--name", "cn-north-7", "--grant", "nobody");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no user named nobody", result.Error);
+        Assert.Equal(before, StoreSnapshot.Take(_server));
+    }
+
     [Theory]
     [InlineData("--id", "04F9ACA88C00D3202FD4C01ED679DAF0", "Invalid project id")]
     [InlineData("--region", "Not_A_Region", "Invalid region")]
