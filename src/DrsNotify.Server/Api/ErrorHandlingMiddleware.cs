@@ -11,6 +11,15 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
     public async Task InvokeAsync(HttpContext context)
     {
         RequestContext.Initialize(context);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            context.Response.OnCompleted(static state =>
+            {
+                var (context, logger) = ((HttpContext, ILogger))state;
+                LogHandled(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, context.RequestId());
+                return Task.CompletedTask;
+            }, (context, (ILogger)logger));
+        }
 
         try
         {
@@ -80,6 +89,10 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
                 break;
         }
     }
+
+    // The path only: a query string can carry a one-time token, such as the topic confirm link's.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Handled {Method} {Path}: {Status}, request {RequestId}")]
+    private static partial void LogHandled(ILogger logger, string method, PathString path, int status, string requestId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rejected {Method} {Path}: {Status} {ErrorCode}, request {RequestId}")]
     private static partial void LogRejected(ILogger logger, string method, PathString path, int status, string errorCode, string requestId);
