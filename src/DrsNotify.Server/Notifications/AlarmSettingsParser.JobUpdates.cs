@@ -76,13 +76,7 @@ public static partial class AlarmSettingsParser
             throw DrsException.Missing(subscriptionsPath);
         }
 
-        return new AlarmSettings(
-            null,
-            ParseSubscriptions(subscriptions, subscriptionsPath),
-            DelayTime: OptionalInteger(info, "delay_time", path, 0, MaxThresholdSeconds) ?? 0,
-            RtoDelay: OptionalInteger(info, "rto_delay", path, 0, MaxThresholdSeconds) ?? 0,
-            RpoDelay: OptionalInteger(info, "rpo_delay", path, 0, MaxThresholdSeconds) ?? 0,
-            AlarmToUser: OptionalBoolean(info, "alarm_to_user", path) ?? false);
+        return WithThresholds(info, path, null, ParseSubscriptions(subscriptions, subscriptionsPath));
     }
 
     /// <summary>
@@ -103,13 +97,7 @@ public static partial class AlarmSettingsParser
         var info = RequireObject(RequireObject(job, "params", "job"), "alarm_notify", "job.params");
         var topicUrn = RequireString(info, "topic_urn", path, 1024);
         CheckTopicUrnFormat(topicUrn, Path(path, "topic_urn"));
-        return new AlarmSettings(
-            topicUrn,
-            null,
-            DelayTime: OptionalInteger(info, "delay_time", path, 0, MaxThresholdSeconds) ?? 0,
-            RtoDelay: OptionalInteger(info, "rto_delay", path, 0, MaxThresholdSeconds) ?? 0,
-            RpoDelay: OptionalInteger(info, "rpo_delay", path, 0, MaxThresholdSeconds) ?? 0,
-            AlarmToUser: OptionalBoolean(info, "alarm_to_user", path) ?? false);
+        return WithThresholds(info, path, topicUrn, null);
     }
 
     private static bool CarriesValue(JsonElement value) => value.ValueKind switch

@@ -49,14 +49,22 @@ public static partial class AlarmSettingsParser
             throw DrsException.Invalid(path, Messages.TopicOrSubscriptionsNeither);
         }
 
-        return new AlarmSettings(
+        return WithThresholds(info, path, topicUrn, subscriptions);
+    }
+
+    /// <summary>
+    /// Completes settings with the thresholds and <c>alarm_to_user</c> of <paramref name="info"/>,
+    /// under the names that <c>alarm_notify_info</c> and <c>alarm_notify</c> share.
+    /// </summary>
+    private static AlarmSettings WithThresholds(
+        JsonElement info, string path, string? topicUrn, IReadOnlyList<Subscription>? subscriptions) =>
+        new(
             topicUrn,
             subscriptions,
             DelayTime: OptionalInteger(info, "delay_time", path, 0, MaxThresholdSeconds) ?? 0,
             RtoDelay: OptionalInteger(info, "rto_delay", path, 0, MaxThresholdSeconds) ?? 0,
             RpoDelay: OptionalInteger(info, "rpo_delay", path, 0, MaxThresholdSeconds) ?? 0,
             AlarmToUser: OptionalBoolean(info, "alarm_to_user", path) ?? false);
-    }
 
     /// <summary>
     /// Parses the body of the v5 <c>associate-smn-topic</c>: a required <c>topic_urn</c> and the
