@@ -11,7 +11,7 @@ namespace DrsNotify.Server.Alarms;
 /// </summary>
 public sealed partial class AlarmEvaluator(
     Database database, TimeProvider time, IOptions<AlarmOptions> options, ILogger<AlarmEvaluator> logger,
-    Delivery.Dispatcher? dispatcher = null) : BackgroundService
+    AlarmMetrics metrics, Delivery.Dispatcher? dispatcher = null) : BackgroundService
 {
     /// <summary>Shortest time between the start of one run and a run started by <see cref="Nudge"/>.</summary>
     public static readonly TimeSpan MinimumNudgeGap = TimeSpan.FromSeconds(1);
@@ -36,6 +36,8 @@ public sealed partial class AlarmEvaluator(
         {
             LogChange(logger, change.Change, change.Kind, change.ProjectId, change.JobId, change.DedupKey, change.Detail);
         }
+
+        metrics.Record(changes);
 
         // New notices are in the outbox now: let the dispatcher send them without waiting for its poll.
         if (changes.Count > 0)

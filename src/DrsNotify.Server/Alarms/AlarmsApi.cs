@@ -46,6 +46,7 @@ public static class AlarmsApi
             .Bind(configuration.GetSection(AlarmOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<AlarmMetrics>();
         services.AddSingleton<AlarmEvaluator>();
         services.AddHostedService(provider => provider.GetRequiredService<AlarmEvaluator>());
         return services;

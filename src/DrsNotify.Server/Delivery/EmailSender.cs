@@ -32,10 +32,11 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<Delivery
     /// <summary>
     /// Returns the Message-ID that a message replies to: the <c>firing</c> e-mail of its episode,
     /// so that mail clients show reminders and the recovery notice in its thread. Returns null
-    /// for a message that starts a thread, the <c>firing</c> one or a test notification.
+    /// for a message that starts a thread: the <c>firing</c> one, and every message that is not
+    /// an alarm notice (test notifications, topic confirmations and publishes).
     /// </summary>
-    public static string? ParentIdOf(string dedupKey, string eventKey) =>
-        eventKey is FiringEvent or TestEvent ? null : MessageIdOf(dedupKey, FiringEvent);
+    public static string? ParentIdOf(string purpose, string dedupKey, string eventKey) =>
+        purpose != Purposes.Alarm || eventKey is FiringEvent or TestEvent ? null : MessageIdOf(dedupKey, FiringEvent);
 
 
     public async Task<SendResult> SendAsync(OutboxRow row, CancellationToken cancellationToken)
@@ -104,7 +105,7 @@ public sealed class EmailSender(IOptions<SmtpOptions> options, IOptions<Delivery
         };
         message.From.Add(MailboxAddress.Parse(_options.From!));
         message.To.Add(recipient);
-        if (ParentIdOf(row.DedupKey, row.EventKey) is { } parentId)
+        if (ParentIdOf(row.Purpose, row.DedupKey, row.EventKey) is { } parentId)
         {
             message.InReplyTo = parentId;
             message.References.Add(parentId);

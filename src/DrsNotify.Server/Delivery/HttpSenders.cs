@@ -60,7 +60,9 @@ public sealed class SignedHttpPoster(IHttpClientFactory clients, TimeProvider ti
     }
 
     /// <summary>Returns the URL without its query, which may carry a token of the receiver.</summary>
-    private static string Describe(Uri url) => url.GetLeftPart(UriPartial.Path);
+    // Scheme, host, port and path only: user info and query strings of webhook URLs can hold
+    // credentials, and this text goes into logs and the deliveries API.
+    private static string Describe(Uri url) => $"{url.Scheme}://{url.Authority}{url.AbsolutePath}";
 }
 
 /// <summary>Sends <c>sms</c> rows to the SMS gateway as <c>{to, text, dedup_key}</c>.</summary>

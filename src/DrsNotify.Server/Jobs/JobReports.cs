@@ -51,6 +51,7 @@ public static partial class JobReports
             return results;
         });
 
+        context.RequestServices.GetService<Alarms.AlarmMetrics>()?.ReportsReceived(results.Count(result => result.Status == "success"));
         context.RequestServices.GetService<Alarms.AlarmEvaluator>()?.Nudge();
         return TypedResults.Ok(new OperationResponse(results.Count, results));
     }

@@ -37,8 +37,8 @@ public static partial class Messages
         "{0} is not a valid topic name: use 1 to 255 letters, digits, hyphens (-) and underscores (_), starting with a letter or digit.",
         "{0} 不是有效的主题名称：应为 1 到 255 个字母、数字、连字符（-）或下划线（_），并以字母或数字开头。");
     public static readonly Message EndpointNotUrl = new(
-        "{0} is not an absolute {1} URL.",
-        "{0} 不是以 {1} 开头的完整 URL。");
+        "{0} is not accepted: use an absolute {1} URL without a user name or password that does not point at a link-local address.",
+        "{0} 不可用：请使用以 {1} 开头的完整 URL，不要包含用户名或密码，也不要指向链路本地地址。");
     public static readonly Message TooManyBytes = new(
         "it is {0} bytes in UTF-8, more than the maximum of {1} bytes.",
         "按 UTF-8 编码为 {0} 字节，超过了 {1} 字节的上限。");

@@ -82,7 +82,11 @@ public sealed class TopicStore(Database database, TimeProvider time)
         var jobs = JobsUsing(connection, transaction, urn);
         if (jobs.Count > 0)
         {
-            var named = string.Join(", ", jobs.Take(MaxJobsNamed)) + (jobs.Count > MaxJobsNamed ? ", …" : "");
+            // Only the caller's own jobs are named: jobs of other projects of the account are
+            // counted, but their ids belong to projects the caller may not use.
+            var own = jobs.Where(job => job.ProjectId == projectId).Select(job => job.JobId).ToList();
+            var named = string.Join(", ", own.Take(MaxJobsNamed)) + (own.Count > MaxJobsNamed ? ", …" : "")
+                + (own.Count < jobs.Count ? $"{(own.Count > 0 ? ", " : "")}+{jobs.Count - own.Count} in other projects" : "");
             throw new DrsException(StatusCodes.Status409Conflict, SmnErrorCodes.TopicInUse, Messages.TopicInUse, urn, jobs.Count, named);
         }
 
@@ -105,20 +109,20 @@ public sealed class TopicStore(Database database, TimeProvider time)
     /// Returns the ids of the jobs, in any project, whose current settings name the topic and
     /// that have not ended. Jobs of other projects of the account may use a topic too.
     /// </summary>
-    private static List<string> JobsUsing(SqliteConnection connection, SqliteTransaction transaction, string urn)
+    private static List<(string ProjectId, string JobId)> JobsUsing(SqliteConnection connection, SqliteTransaction transaction, string urn)
     {
         using var command = connection.Command(
             $"""
-            SELECT j.id FROM jobs j JOIN notification_changes c ON c.id = j.alarm_change_id
+            SELECT j.project_id, j.id FROM jobs j JOIN notification_changes c ON c.id = j.alarm_change_id
             WHERE c.settings ->> '$.topic_urn' = $urn AND j.status NOT IN ({EndedStatusList})
             ORDER BY j.id
             """,
             transaction, ("$urn", urn));
         using var reader = command.ExecuteReader();
-        var jobs = new List<string>();
+        var jobs = new List<(string, string)>();
         while (reader.Read())
         {
-            jobs.Add(reader.GetString(0));
+            jobs.Add((reader.GetString(0), reader.GetString(1)));
         }
 
         return jobs;

@@ -268,14 +268,28 @@ public static partial class TopicsApi
         }
     }
 
-    /// <summary>Checks an endpoint by protocol: e-mail and phone numbers as batch-set-smn does, URLs absolute with the protocol's scheme.</summary>
+    /// <summary>
+    /// Returns whether the URL names a link-local address literal (169.254.0.0/16, fe80::/10),
+    /// where cloud metadata services answer: a webhook must never be pointed there.
+    /// </summary>
+    /// <remarks>NOTE: a host name that resolves to such an address is not caught here.</remarks>
+    private static bool IsLinkLocal(Uri url) =>
+        System.Net.IPAddress.TryParse(url.IdnHost, out var address)
+        && (address.IsIPv6LinkLocal || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+                                        && address.GetAddressBytes() is [169, 254, _, _]));
+
+    /// <summary>
+    /// Checks an endpoint by protocol: e-mail and phone numbers as batch-set-smn does; URLs
+    /// absolute with the protocol's scheme, without user info and not at a link-local address.
+    /// </summary>
     private static void CheckEndpoint(string protocol, string endpoint)
     {
         var valid = protocol switch
         {
             SubscriptionProtocols.Email => AlarmSettingsParser.IsEmail(endpoint),
             SubscriptionProtocols.Sms => AlarmSettingsParser.IsPhoneNumber(endpoint),
-            _ => Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && url.Scheme == protocol && !string.IsNullOrEmpty(url.Host),
+            _ => Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && url.Scheme == protocol && !string.IsNullOrEmpty(url.Host)
+                && string.IsNullOrEmpty(url.UserInfo) && !IsLinkLocal(url),
         };
         if (valid)
         {

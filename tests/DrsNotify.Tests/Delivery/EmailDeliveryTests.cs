@@ -117,15 +117,17 @@ public sealed class EmailDeliveryTests
 
     /// <summary>The Message-ID form that the delivery docs promise: 32 hex digits of SHA-256, at drsnotify.</summary>
     [Theory]
-    [InlineData("firing", null)]
-    [InlineData("test", null)]
-    [InlineData("repeat-1", "p1:job-1:sync_delay:1|firing")]
-    [InlineData("resolved", "p1:job-1:sync_delay:1|firing")]
-    public void ParentIdIsFiringMessage(string eventKey, string? parentOf)
+    [InlineData("alarm", "firing", null)]
+    [InlineData("test", "test", null)]
+    [InlineData("alarm", "repeat-1", "p1:job-1:sync_delay:1|firing")]
+    [InlineData("alarm", "resolved", "p1:job-1:sync_delay:1|firing")]
+    [InlineData("confirmation", "confirmation", null)]
+    [InlineData("publish", "publish", null)]
+    public void ParentIdIsFiringMessage(string purpose, string eventKey, string? parentOf)
     {
         var expected = parentOf is null ? null : ExpectedId(parentOf);
 
-        Assert.Equal(expected, EmailSender.ParentIdOf("p1:job-1:sync_delay:1", eventKey));
+        Assert.Equal(expected, EmailSender.ParentIdOf(purpose, "p1:job-1:sync_delay:1", eventKey));
     }
 
     private static string ExpectedId(string value) =>

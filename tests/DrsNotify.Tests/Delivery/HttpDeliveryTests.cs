@@ -140,6 +140,31 @@ public sealed class HttpDeliveryTests
     }
 
     [Fact]
+    public async Task WebhookErrorHidesUrlCredentials()
+    {
+        await using var receiver = await HttpReceiver.StartAsync();
+        var calls = 0;
+        receiver.Respond = (_, _) => Task.FromResult(Interlocked.Increment(ref calls) <= 1 ? 500 : 200);
+        var settings = DeliveryHarness.FastSettings();
+        settings["DrsNotify:Webhooks:Secret"] = DeliveryHarness.WebhookSecret;
+        await using var server = await TestServer.StartAsync(settings);
+        var url = new UriBuilder(new Uri(receiver.BaseAddress, "/hook?access_token=QuerySecret123"))
+        {
+            UserName = "hookuser",
+            Password = "HookPassw0rd",
+        }.Uri.ToString();
+
+        var id = await EnqueueAsync(server, Channels.Webhook, url);
+
+        var row = (await DeliveryHarness.WaitForFinalAsync(server, [id])).Single();
+        Assert.Equal(OutboxStates.Delivered, row.State);
+        Assert.Contains("500", row.LastError);
+        Assert.DoesNotContain("HookPassw0rd", row.LastError);
+        Assert.DoesNotContain("hookuser", row.LastError);
+        Assert.DoesNotContain("QuerySecret123", row.LastError);
+    }
+
+    [Fact]
     public async Task WebhookCallIsSigned()
     {
         await using var receiver = await HttpReceiver.StartAsync();

@@ -40,6 +40,18 @@ public sealed class MetricsTests
         Assert.DoesNotContain("unrelated_counter", text);
     }
 
+    [Fact]
+    public async Task MetricsCountAgentReports()
+    {
+        await using var server = await TestServer.StartAsync(DeliveryHarness.FastSettings());
+        var jobId = JobSeeds.NewJobId();
+        await JobSeeds.CreateAsync(server, jobId, "INCRE_TRANSFER_STARTED");
+
+        var text = await ScrapeAsync(server);
+
+        Assert.True(Value(text, "drsnotify_alarms_reports_received_total", "") >= 2, text);
+    }
+
     private static async Task<string> ScrapeAsync(TestServer server)
     {
         using var response = await server.Anonymous.GetAsync("/metrics");

@@ -193,6 +193,9 @@ public sealed class SubscriptionTests : IAsyncLifetime
     [InlineData("https", "/relative/path", "https URL")]
     [InlineData("http", "http://", "http URL")]
     [InlineData("ftp", "ftp://files.example.com", "email, sms, http, https")]
+    [InlineData("http", "http://user:secret@hooks.example.com/x", "http URL")]
+    [InlineData("http", "http://169.254.169.254/latest/meta-data", "link-local")]
+    [InlineData("http", "http://[fe80::1]/x", "link-local")]
     public async Task SubscribeRejectsInvalidEndpoints(string protocol, string endpoint, string reason)
     {
         var response = await SubscribeAsync(_server, _topic, protocol, endpoint);
