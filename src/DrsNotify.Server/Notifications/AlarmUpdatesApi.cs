@@ -98,7 +98,7 @@ public static class AlarmUpdatesApi
         topics.Verify(settings.TopicUrn!, "job.params.alarm_notify.topic_urn", caller);
         var outcomes = await store.ApplyAsync(
             [new SettingsChange(job_id, null, null, settings)],
-            new ChangeOrigin(caller, context.RequestId(), "update-job", context.Language()));
+            new ChangeOrigin(caller, context.RequestId(), "update-job", context.Language(), "job.params.alarm_notify.topic_urn"));
 
         // A single-job call reports a job's failure as a request-level error.
         var outcome = outcomes[0];

@@ -99,7 +99,8 @@ public static class NotificationsApi
             }
         }
 
-        var outcomes = await store.ApplyAsync(changes, new ChangeOrigin(caller, context.RequestId(), "batch-set-smn", context.Language()));
+        var outcomes = await store.ApplyAsync(
+            changes, new ChangeOrigin(caller, context.RequestId(), "batch-set-smn", context.Language(), "alarm_notify_info.topic_urn"));
         context.RequestServices.GetService<Alarms.AlarmEvaluator>()?.Nudge();
         return TypedResults.Ok(ToResponse(outcomes, context.Language()));
     }

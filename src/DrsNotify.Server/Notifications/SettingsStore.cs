@@ -28,8 +28,12 @@ public sealed record SettingsOutcome(string JobId, string? ErrorCode, Message? E
         new(jobId, code, message, arguments);
 }
 
-/// <summary>Who changed settings, through which request and operation; recorded in the audit log.</summary>
-public sealed record ChangeOrigin(Caller Caller, string RequestId, string Operation, Language Language);
+/// <summary>
+/// Who changed settings, through which request and operation; recorded in the audit log.
+/// <see cref="TopicPath"/> names the request's topic URN parameter in the error for a topic
+/// that does not exist.
+/// </summary>
+public sealed record ChangeOrigin(Caller Caller, string RequestId, string Operation, Language Language, string TopicPath = "topic_urn");
 
 /// <summary>
 /// The one code path that stores alarm notification settings, for every API that sets them.
@@ -59,6 +63,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        CheckTopicsExist(connection, transaction, requests);
         var jobs = ReadJobs(connection, transaction, requests);
         var nextChangeId = (long)connection.Prepared("SELECT COALESCE(MAX(id), 0) + 1 FROM notification_changes", transaction).ExecuteScalar()!;
 
@@ -131,6 +136,43 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         }
 
         return results;
+    }
+
+    /// <summary>
+    /// Throws <c>400 DRS.M00202</c> for the first request whose settings name a topic that does
+    /// not exist. The writer then runs the other requests of the batch alone, so only that one fails.
+    /// </summary>
+    private static void CheckTopicsExist(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
+    {
+        var urns = requests.SelectMany(request => request.Changes)
+            .Select(change => change.Settings.TopicUrn).OfType<string>().Distinct().ToList();
+        if (urns.Count == 0)
+        {
+            return;
+        }
+
+        var existing = new HashSet<string>(StringComparer.Ordinal);
+        var select = connection.Prepared(
+            "SELECT urn FROM topics WHERE urn IN (SELECT value FROM json_each($urns))", transaction, ("$urns", JsonArray(urns)));
+        using (var reader = select.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var request in requests)
+        {
+            foreach (var change in request.Changes)
+            {
+                if (change.Settings.TopicUrn is { } urn && !existing.Contains(urn))
+                {
+                    throw DrsException.Invalid(
+                        request.Origin.TopicPath, Messages.TopicNotFoundForSettings, urn, AlarmSettingsParser.SplitTopicUrn(urn).ProjectId);
+                }
+            }
+        }
     }
 
     private static Dictionary<(string, string), StoredJob> ReadJobs(

@@ -1,19 +1,16 @@
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Localization;
-using DrsNotify.Server.Topics;
 
 namespace DrsNotify.Server.Notifications;
 
 /// <summary>
-/// Checks that a well-formed topic URN names an existing topic of a project of the caller's
-/// account, in that project's region. A project of another account is reported as not found.
+/// Checks that a well-formed topic URN names a project of the caller's account, in that
+/// project's region. A project of another account is reported as not found. Whether the topic
+/// itself exists is checked by <see cref="SettingsStore"/>, in the transaction that stores the
+/// settings, so that a topic cannot be deleted between the check and the write.
 /// </summary>
-/// <remarks>
-/// NOTE: the check reads before the settings are written. A topic deleted between the two
-/// leaves settings that name a missing topic, and their alarms then have no recipients.
-/// </remarks>
-public sealed class TopicReferences(IdentityStore identity, TopicStore topics)
+public sealed class TopicReferences(IdentityStore identity)
 {
     public void Verify(string topicUrn, string path, Caller caller)
     {
@@ -27,11 +24,6 @@ public sealed class TopicReferences(IdentityStore identity, TopicStore topics)
         if (!string.Equals(project.Region, region, StringComparison.Ordinal))
         {
             throw DrsException.Invalid(path, Messages.TopicRegionMismatch, topicUrn, region, project.Id, project.Region);
-        }
-
-        if (!topics.Exists(topicUrn))
-        {
-            throw DrsException.Invalid(path, Messages.TopicNotFoundForSettings, topicUrn, project.Id);
         }
     }
 }

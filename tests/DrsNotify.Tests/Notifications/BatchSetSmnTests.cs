@@ -218,6 +218,27 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BatchSetSmn_MissingTopicAmongConcurrent_FailsAlone()
+    {
+        await JobSeeds.CreateAsync(_server, JobSeeds.ConfigurationJobId);
+        var requests = Enumerable.Range(1, 30).Select(delay => _server.PostAsync(
+            Path,
+            TopicExample()
+                .Replace("\"delay_time\" : 1200", $"\"delay_time\" : {delay}")
+                .Replace(":drs-zw\"", delay == 15 ? ":no-such-topic\"" : ":drs-zw\"")));
+
+        var responses = await Task.WhenAll(requests);
+
+        Assert.Equal(400, responses[14].Status);
+        Assert.Equal("DRS.M00202", responses[14].ErrorCode);
+        Assert.Contains("alarm_notify_info.topic_urn", responses[14].ErrorMessage);
+        Assert.All(responses.Where((_, index) => index != 14), response => Assert.Equal(200, response.Status));
+        var history = await _server.SendAsync(
+            HttpMethod.Get, $"/v3/{{project_id}}/jobs/{JobSeeds.ConfigurationJobId}/notification-history?limit=1000", null);
+        Assert.Equal(29, (long)history.Json!["total_count"]!);
+    }
+
+    [Fact]
     public async Task BatchSetSmn_FailedJobZhCn_LocalizesErrorMsg()
     {
         var response = await _server.PostAsync(Path, TopicExample(), "zh-cn");
