@@ -48,11 +48,7 @@ public static class AlarmUpdatesApi
             .WithSummary("Set each job's alarm notification settings (alarm_notify with subscriptions); other job fields are not supported")
             .Accepts<BatchModificationRequest>("application/json")
             .Produces<BatchResponse>()
-            .Produces<ErrorBody>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorBody>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorBody>(StatusCodes.Status403Forbidden)
-            .Produces<ErrorBody>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ErrorBody>(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesBodyErrors();
     }
 
     public static void MapAlarmUpdatesV5Api(this RouteGroupBuilder v5)

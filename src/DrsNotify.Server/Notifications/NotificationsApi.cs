@@ -49,11 +49,7 @@ public static class NotificationsApi
             .WithSummary("Set the same alarm notification settings on a batch of jobs")
             .Accepts<BatchSetSmnRequest>("application/json")
             .Produces<BatchResponse>()
-            .Produces<ErrorBody>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorBody>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorBody>(StatusCodes.Status403Forbidden)
-            .Produces<ErrorBody>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ErrorBody>(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesBodyErrors();
 
         v3.MapGet("/jobs/{job_id}/notification-history", History)
             .WithTags("Notifications")
