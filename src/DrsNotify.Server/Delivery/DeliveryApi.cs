@@ -24,12 +24,31 @@ public static class DeliveryApi
             .Produces<DeliveriesResponse>()
             .Produces<ErrorBody>(StatusCodes.Status400BadRequest);
 
+        v3.MapGet("/deliveries/{delivery_id}", Delivery)
+            .WithTags("Delivery")
+            .WithName("ShowDelivery")
+            .WithSummary("Show one message, such as a test notification, with its state, attempts and last error; the recipient is masked")
+            .Produces<DeliveryView>()
+            .Produces<ErrorBody>(StatusCodes.Status400BadRequest);
+
         v3.MapPost("/jobs/{job_id}/test-notification", TestNotificationAsync)
             .WithTags("Delivery")
             .WithName("SendTestNotification")
             .WithSummary("Queue a test message to each current recipient of a job; returns the delivery ids")
             .Produces<TestNotificationResponse>(StatusCodes.Status202Accepted)
             .Produces<ErrorBody>(StatusCodes.Status400BadRequest);
+    }
+
+    /// <summary>Shows one outbox row of the project; an id that is not this project's is not found.</summary>
+    private static Ok<DeliveryView> Delivery(HttpContext context, string delivery_id, OutboxStore outbox)
+    {
+        if (!long.TryParse(delivery_id, NumberStyles.None, CultureInfo.InvariantCulture, out var deliveryId) || deliveryId < 1)
+        {
+            throw DrsException.Invalid("delivery_id", Messages.MustBeInteger, 1, long.MaxValue);
+        }
+
+        return TypedResults.Ok(outbox.Find(context.Caller().ProjectId, deliveryId)
+            ?? throw DrsException.Invalid("delivery_id", Messages.DeliveryNotFound, deliveryId));
     }
 
     /// <summary>

@@ -137,14 +137,21 @@ public sealed class OutboxStore(Database database)
     public bool AlarmExists(string projectId, long alarmId) => database.Read(connection =>
         connection.Scalar("SELECT 1 FROM alarm_episodes WHERE id = $id AND project_id = $p", null, ("$id", alarmId), ("$p", projectId)) is not null);
 
-    public IReadOnlyList<DeliveryView> ListByAlarm(string projectId, long alarmId) => database.Read(connection =>
+    public IReadOnlyList<DeliveryView> ListByAlarm(string projectId, long alarmId) =>
+        ListWhere("alarm_id = $key AND project_id = $p", alarmId, projectId);
+
+    /// <summary>Returns the delivery with <paramref name="deliveryId"/> of the project, or null.</summary>
+    public DeliveryView? Find(string projectId, long deliveryId) =>
+        ListWhere("id = $key AND project_id = $p", deliveryId, projectId).SingleOrDefault();
+
+    private IReadOnlyList<DeliveryView> ListWhere(string condition, long key, string projectId) => database.Read(connection =>
     {
         using var command = connection.Command(
-            """
+            $"""
             SELECT id, channel, recipient, state, attempts, last_error, created_at, delivered_at, event_key, next_attempt_at
-            FROM outbox WHERE alarm_id = $alarm AND project_id = $p ORDER BY id
+            FROM outbox WHERE {condition} ORDER BY id
             """,
-            null, ("$alarm", alarmId), ("$p", projectId));
+            null, ("$key", key), ("$p", projectId));
         using var reader = command.ExecuteReader();
         var deliveries = new List<DeliveryView>();
         while (reader.Read())

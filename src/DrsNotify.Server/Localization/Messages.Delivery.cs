@@ -32,4 +32,8 @@ public static partial class Messages
     public static readonly Message AlarmNotFound = new(
         "no alarm {0} exists in this project.",
         "当前项目中不存在告警 {0}。");
+
+    public static readonly Message DeliveryNotFound = new(
+        "no delivery with id {0} exists in this project.",
+        "当前项目中不存在 ID 为 {0} 的消息。");
 }

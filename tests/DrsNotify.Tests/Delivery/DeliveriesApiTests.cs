@@ -53,6 +53,28 @@ public sealed class DeliveriesApiTests
     }
 
     [Fact]
+    public async Task DeliveryById_ShowsTestNotificationState()
+    {
+        var settings = DeliveryHarness.FastSettings();
+        settings["DrsNotify:Delivery:Capture"] = "true";
+        await using var server = await TestServer.StartAsync(settings);
+        var jobId = await DeliveryHarness.CreateJobWithRecipientsAsync(server, ["alice@example.com"], []);
+        var ids = await DeliveryHarness.TestNotificationAsync(server, jobId);
+        await DeliveryHarness.WaitForFinalAsync(server, ids);
+
+        var response = await server.SendAsync(HttpMethod.Get, $"/v3/{{project_id}}/deliveries/{ids[0]}", null);
+        var unknown = await server.SendAsync(HttpMethod.Get, "/v3/{project_id}/deliveries/999999", null, "zh-cn");
+
+        Assert.Equal(200, response.Status);
+        Assert.Equal(ids[0], (long)response.Json!["id"]!);
+        Assert.Equal("delivered", (string?)response.Json["state"]);
+        Assert.Equal("a***@example.com", (string?)response.Json["recipient"]);
+        Assert.Equal(400, unknown.Status);
+        Assert.Equal("DRS.M00202", unknown.ErrorCode);
+        Assert.Contains("999999", unknown.ErrorMessage);
+    }
+
+    [Fact]
     public async Task DeliveriesShowDeadLetterReason()
     {
         await using var server = await TestServer.StartAsync(DeliveryHarness.FastSettings());
