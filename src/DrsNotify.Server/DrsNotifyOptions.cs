@@ -17,13 +17,8 @@ public sealed class DrsNotifyOptions : IValidatableObject
     [Required]
     public string DataDirectory { get; set; } = "data";
 
-    public ApiOptions Api { get; set; } = new();
-
-    public BootstrapOptions Bootstrap { get; set; } = new();
-
-    public TokenOptions Tokens { get; set; } = new();
-
-    public AuthOptions Auth { get; set; } = new();
+    // The subsections (Api, Bootstrap, Tokens, Auth, ...) are options classes of their own,
+    // bound and validated separately: inject IOptions<ApiOptions> and so on.
 
     public string ResolveDataDirectory() => System.IO.Path.GetFullPath(DataDirectory);
 

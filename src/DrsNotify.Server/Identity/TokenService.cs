@@ -53,12 +53,12 @@ public sealed class TokenService
     private readonly ConcurrentDictionary<string, TokenClaims> _verified = new(StringComparer.Ordinal);
     private const int MaxVerifiedTokens = 10_000;
 
-    public TokenService(ServerKey key, Database database, TimeProvider time, IOptions<DrsNotifyOptions> options)
+    public TokenService(ServerKey key, Database database, TimeProvider time, IOptions<TokenOptions> options)
     {
         _signingKey = key.Derive("token-signing");
         _database = database;
         _time = time;
-        _options = options.Value.Tokens;
+        _options = options.Value;
     }
 
     public (string Token, TokenClaims Claims) Issue(User user, Account account, Project project)
@@ -232,12 +232,12 @@ public sealed class TokenService
 }
 
 /// <summary>Keeps the in-memory revocation list of this instance current.</summary>
-public sealed class RevocationRefresher(TokenService tokens, TimeProvider time, IOptions<DrsNotifyOptions> options, ILogger<RevocationRefresher> logger)
+public sealed class RevocationRefresher(TokenService tokens, TimeProvider time, IOptions<TokenOptions> options, ILogger<RevocationRefresher> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Tokens.RevocationRefreshInterval, time);
+        using var timer = new PeriodicTimer(options.Value.RevocationRefreshInterval, time);
         do
         {
             try

@@ -58,9 +58,9 @@ public static class TokensApi
     }
 
     private static async Task<IResult> IssueAsync(
-        HttpContext context, IdentityStore identity, TokenService tokens, IOptions<DrsNotifyOptions> options)
+        HttpContext context, IdentityStore identity, TokenService tokens, IOptions<ApiOptions> options)
     {
-        using var document = await JsonBody.ReadObjectAsync(context, options.Value.Api.MaxBodyBytes);
+        using var document = await JsonBody.ReadObjectAsync(context, options.Value.MaxBodyBytes);
         var auth = JsonFields.RequireObject(document.RootElement, "auth", "");
         var identityElement = JsonFields.RequireObject(auth, "identity", "auth");
         var methods = JsonFields.RequireArray(identityElement, "methods", "auth.identity", 4);

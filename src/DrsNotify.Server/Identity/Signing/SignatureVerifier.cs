@@ -21,7 +21,7 @@ namespace DrsNotify.Server.Identity.Signing;
 /// An unknown access key costs the same HMAC as a known one, so timing does not reveal which
 /// access keys exist.
 /// </remarks>
-public sealed class SignatureVerifier(IAccessKeyLookup accessKeys, TimeProvider time, IOptions<DrsNotifyOptions> options)
+public sealed class SignatureVerifier(IAccessKeyLookup accessKeys, TimeProvider time, IOptions<ApiOptions> options)
 {
     public const string Algorithm = "SDK-HMAC-SHA256";
     public const string DateFormat = "yyyyMMdd'T'HHmmss'Z'";
@@ -68,7 +68,7 @@ public sealed class SignatureVerifier(IAccessKeyLookup accessKeys, TimeProvider 
         var date = request.Headers["X-Sdk-Date"];
         CheckDate(date);
 
-        var bodyHash = await HashBodyAsync(context, options.Value.Api.MaxBodyBytes);
+        var bodyHash = await HashBodyAsync(context, options.Value.MaxBodyBytes);
         var declaredHash = request.Headers["X-Sdk-Content-Sha256"].ToString();
         if (declaredHash.Length > 0)
         {

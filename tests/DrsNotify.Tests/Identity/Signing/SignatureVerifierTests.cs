@@ -27,7 +27,7 @@ public sealed class SignatureVerifierTests
 
     private static SignatureVerifier Verifier(DateTimeOffset now, IAccessKeyLookup? keys = null, long maxBodyBytes = 1024 * 1024) =>
         new(keys ?? new KeyTable(TestKey()), new FakeTimeProvider(now),
-            Options.Create(new DrsNotifyOptions { Api = new ApiOptions { MaxBodyBytes = maxBodyBytes } }));
+            Options.Create(new ApiOptions { MaxBodyBytes = maxBodyBytes }));
 
     private static async Task<DrsException> RejectionAsync(SigningVector vector, SignatureVerifier? verifier = null) =>
         await Assert.ThrowsAsync<DrsException>(() => (verifier ?? Verifier(vector.SignedAt)).VerifyAsync(vector.ToHttpContext()));
