@@ -67,10 +67,6 @@ public sealed class TopicStore(Database database, TimeProvider time)
     /// <summary>Returns the topic of the project with this URN, or null.</summary>
     public Topic? Find(string projectId, string urn) => database.Read(connection => Find(connection, null, projectId, urn));
 
-    /// <summary>Returns whether a topic with this URN exists, in any project.</summary>
-    public bool Exists(string urn) =>
-        database.Read(connection => connection.Scalar("SELECT 1 FROM topics WHERE urn = $urn", null, ("$urn", urn)) is not null);
-
     /// <summary>
     /// Deletes the topic with its subscriptions. Throws <c>404 SMN.0006</c> when the project has
     /// no such topic, and <c>409 SMN.0010</c> naming the jobs when the alarm settings of a job
