@@ -67,8 +67,8 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         var jobs = ReadJobs(connection, transaction, requests);
         var nextChangeId = (long)connection.Prepared("SELECT COALESCE(MAX(id), 0) + 1 FROM notification_changes", transaction).ExecuteScalar()!;
 
-        var changeRows = new JsonRows();
-        var auditRows = new JsonRows();
+        var changeRows = new List<ChangeRow>();
+        var auditRows = new List<AuditRow>();
         var touched = new HashSet<(string ProjectId, string JobId)>();
         var results = new IReadOnlyList<SettingsOutcome>[requests.Count];
         for (var r = 0; r < requests.Count; r++)
@@ -105,21 +105,11 @@ public sealed class SettingsStore(Database database, TimeProvider time)
                 {
                     stored = (nextChangeId++, stored.Json);
                     changeIds[change.Settings] = stored;
-                    AddChangeRow(changeRows, stored.Id, stored.Json, origin, language);
+                    changeRows.Add(new ChangeRow(stored.Id, origin, stored.Json, language));
                 }
 
                 // The alarm evaluator applies the new settings to open episodes on its next run.
-                auditRows.Add(writer =>
-                {
-                    writer.WriteString("p", projectId);
-                    writer.WriteString("j", change.JobId);
-                    writer.WriteNumber("c", stored.Id);
-                    writer.WriteNumber("pos", job.HistoryLength + 1);
-                    if (job.ChangeId is { } previous)
-                    {
-                        writer.WriteNumber("prev", previous);
-                    }
-                });
+                auditRows.Add(new AuditRow(projectId, change.JobId, stored.Id, job.ChangeId, job.HistoryLength + 1));
                 jobs[key] = job with
                 {
                     ChangeId = stored.Id, Settings = stored.Json, Language = language, HistoryLength = job.HistoryLength + 1,
@@ -235,67 +225,56 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         return SettingsOutcome.Success(change.JobId);
     }
 
-    private static void AddChangeRow(JsonRows rows, long id, string settings, ChangeOrigin origin, string language) =>
-        rows.Add(writer =>
-        {
-            writer.WriteNumber("id", id);
-            writer.WriteString("p", origin.Caller.ProjectId);
-            writer.WriteString("rid", origin.RequestId);
-            writer.WriteString("op", origin.Operation);
-            writer.WriteString("uid", origin.Caller.UserId);
-            writer.WriteString("un", origin.Caller.UserName);
-            if (origin.Caller.AccessKey is { } accessKey)
-            {
-                writer.WriteString("ak", accessKey);
-            }
+    /// <summary>A settings change to store once, with its origin.</summary>
+    private sealed record ChangeRow(long Id, ChangeOrigin Origin, string Settings, string Language);
 
-            writer.WriteString("s", settings);
-            writer.WriteString("l", language);
-        });
+    /// <summary>One job's audit row: the change, the job's previous change and its place in the history.</summary>
+    private sealed record AuditRow(string ProjectId, string JobId, long ChangeId, long? PreviousChangeId, long Position);
 
     /// <summary>
     /// Stores the batch: each change once, an audit row per job and change that points at the
-    /// job's previous change, and each touched job's latest change as its current one.
+    /// job's previous change, and each touched job's latest change as its current one. Each row
+    /// is one execution of a prepared statement: measured on a group of 25 requests, that costs
+    /// less writer CPU than passing the rows as JSON for SQLite to take apart.
     /// </summary>
     private static void WriteChanges(
-        SqliteConnection connection, SqliteTransaction transaction, JsonRows changeRows, JsonRows auditRows,
+        SqliteConnection connection, SqliteTransaction transaction, List<ChangeRow> changeRows, List<AuditRow> auditRows,
         HashSet<(string ProjectId, string JobId)> touched, Dictionary<(string, string), StoredJob> jobs, long now)
     {
-        connection.Prepared(
-            """
-            INSERT INTO notification_changes
-                (id, project_id, changed_at, request_id, operation, user_id, user_name, access_key, settings, language)
-            SELECT value ->> 'id', value ->> 'p', $now, value ->> 'rid', value ->> 'op', value ->> 'uid',
-                   value ->> 'un', value ->> 'ak', value ->> 's', value ->> 'l'
-            FROM json_each($rows)
-            """,
-            transaction, ("$now", now), ("$rows", changeRows.ToJson())).ExecuteNonQuery();
-
-        connection.Prepared(
-            """
-            INSERT INTO notification_audit (change_id, project_id, job_id, previous_change_id, position)
-            SELECT value ->> 'c', value ->> 'p', value ->> 'j', value ->> 'prev', value ->> 'pos' FROM json_each($rows)
-            """,
-            transaction, ("$rows", auditRows.ToJson())).ExecuteNonQuery();
-
-        var jobRows = new JsonRows();
-        foreach (var key in touched)
+        foreach (var row in changeRows)
         {
-            jobRows.Add(writer =>
-            {
-                writer.WriteString("p", key.ProjectId);
-                writer.WriteString("j", key.JobId);
-                writer.WriteNumber("c", jobs[key].ChangeId!.Value);
-            });
+            var caller = row.Origin.Caller;
+            connection.Prepared(
+                """
+                INSERT INTO notification_changes
+                    (id, project_id, changed_at, request_id, operation, user_id, user_name, access_key, settings, language)
+                VALUES ($id, $p, $now, $rid, $op, $uid, $un, $ak, $s, $l)
+                """,
+                transaction,
+                ("$id", row.Id), ("$p", caller.ProjectId), ("$now", now), ("$rid", row.Origin.RequestId),
+                ("$op", row.Origin.Operation), ("$uid", caller.UserId), ("$un", caller.UserName),
+                ("$ak", caller.AccessKey), ("$s", row.Settings), ("$l", row.Language)).ExecuteNonQuery();
         }
 
-        connection.Prepared(
-            """
-            UPDATE jobs SET alarm_change_id = u.value ->> 'c', update_time = $now
-            FROM json_each($rows) AS u
-            WHERE jobs.project_id = u.value ->> 'p' AND jobs.id = u.value ->> 'j'
-            """,
-            transaction, ("$now", now), ("$rows", jobRows.ToJson())).ExecuteNonQuery();
+        foreach (var row in auditRows)
+        {
+            connection.Prepared(
+                """
+                INSERT INTO notification_audit (change_id, project_id, job_id, previous_change_id, position)
+                VALUES ($c, $p, $j, $prev, $pos)
+                """,
+                transaction,
+                ("$c", row.ChangeId), ("$p", row.ProjectId), ("$j", row.JobId), ("$prev", row.PreviousChangeId),
+                ("$pos", row.Position)).ExecuteNonQuery();
+        }
+
+        foreach (var key in touched)
+        {
+            connection.Prepared(
+                "UPDATE jobs SET alarm_change_id = $c, update_time = $now WHERE project_id = $p AND id = $j",
+                transaction,
+                ("$c", jobs[key].ChangeId!.Value), ("$now", now), ("$p", key.ProjectId), ("$j", key.JobId)).ExecuteNonQuery();
+        }
     }
 
     private static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values, SettingsStoreJsonContext.Default.IEnumerableString);
@@ -388,30 +367,3 @@ public sealed record HistorySettings(AlarmNotifyView AlarmNotify, string Languag
 
 [JsonSerializable(typeof(IEnumerable<string>))]
 internal sealed partial class SettingsStoreJsonContext : JsonSerializerContext;
-
-/// <summary>A JSON array of objects built row by row, passed to SQLite's <c>json_each</c> as one parameter.</summary>
-internal sealed class JsonRows
-{
-    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
-    private readonly Utf8JsonWriter _writer;
-
-    public JsonRows()
-    {
-        _writer = new Utf8JsonWriter(_buffer);
-        _writer.WriteStartArray();
-    }
-
-    public void Add(Action<Utf8JsonWriter> writeProperties)
-    {
-        _writer.WriteStartObject();
-        writeProperties(_writer);
-        _writer.WriteEndObject();
-    }
-
-    public string ToJson()
-    {
-        _writer.WriteEndArray();
-        _writer.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
-    }
-}
