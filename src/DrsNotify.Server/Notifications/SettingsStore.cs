@@ -1,7 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using DrsNotify.Server.Api;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Jobs;
@@ -42,9 +38,9 @@ public sealed record ChangeOrigin(Caller Caller, string RequestId, string Operat
 /// </summary>
 /// <remarks>
 /// Requests that arrive together are written together: the writer hands them to
-/// <see cref="Write"/> as one batch, which reads every job with one statement and writes every
-/// change, audit record and job update with one statement each. Each request is still decided
-/// on its own, in arrival order, against the state the requests before it left.
+/// <see cref="Write"/> as one batch, inside one savepoint, which reads each job once, decides
+/// each request in arrival order against the state the requests before it left, and stores
+/// each change once however many jobs it covers. Rows are written with prepared statements.
 /// </remarks>
 public sealed class SettingsStore(Database database, TimeProvider time)
     : IWriteBatcher<SettingsStore.Request, IReadOnlyList<SettingsOutcome>>
@@ -134,29 +130,18 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     /// </summary>
     private static void CheckTopicsExist(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
     {
-        var urns = requests.SelectMany(request => request.Changes)
-            .Select(change => change.Settings.TopicUrn).OfType<string>().Distinct().ToList();
-        if (urns.Count == 0)
-        {
-            return;
-        }
-
-        var existing = new HashSet<string>(StringComparer.Ordinal);
-        var select = connection.Prepared(
-            "SELECT urn FROM topics WHERE urn IN (SELECT value FROM json_each($urns))", transaction, ("$urns", JsonArray(urns)));
-        using (var reader = select.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                existing.Add(reader.GetString(0));
-            }
-        }
-
+        // A batch usually names one topic, or none: look each distinct one up once.
+        var checkedUrns = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in requests)
         {
             foreach (var change in request.Changes)
             {
-                if (change.Settings.TopicUrn is { } urn && !existing.Contains(urn))
+                if (change.Settings.TopicUrn is not { } urn || !checkedUrns.Add(urn))
+                {
+                    continue;
+                }
+
+                if (connection.Prepared("SELECT 1 FROM topics WHERE urn = $urn", transaction, ("$urn", urn)).ExecuteScalar() is null)
                 {
                     throw DrsException.Invalid(
                         request.Origin.TopicPath, Messages.TopicNotFoundForSettings, urn, AlarmSettingsParser.SplitTopicUrn(urn).ProjectId);
@@ -168,25 +153,34 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     private static Dictionary<(string, string), StoredJob> ReadJobs(
         SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
     {
+        // One prepared lookup per job: cheaper for the writer than passing the ids as JSON.
         var jobs = new Dictionary<(string, string), StoredJob>();
-        foreach (var project in requests.GroupBy(request => request.Origin.Caller.ProjectId))
+        foreach (var request in requests)
         {
-            var ids = JsonArray(project.SelectMany(request => request.Changes).Select(change => change.JobId).Distinct());
-            var select = connection.Prepared(
-                """
-                SELECT j.id, j.status, j.engine_type, j.alarm_change_id, c.settings, c.language, a.position
-                FROM jobs j
-                LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
-                LEFT JOIN notification_audit a ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
-                WHERE j.project_id = $p AND j.id IN (SELECT value FROM json_each($ids))
-                """,
-                transaction, ("$p", project.Key), ("$ids", ids));
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
+            var projectId = request.Origin.Caller.ProjectId;
+            foreach (var change in request.Changes)
             {
-                jobs[(project.Key, reader.GetString(0))] = new StoredJob(
-                    reader.GetString(1), reader.GetString(2), reader.GetNullableInt64(3),
-                    reader.GetNullableString(4), reader.GetNullableString(5), reader.GetNullableInt64(6) ?? 0);
+                if (jobs.ContainsKey((projectId, change.JobId)))
+                {
+                    continue;
+                }
+
+                var select = connection.Prepared(
+                    """
+                    SELECT j.status, j.engine_type, j.alarm_change_id, c.settings, c.language, a.position
+                    FROM jobs j
+                    LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
+                    LEFT JOIN notification_audit a ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
+                    WHERE j.project_id = $p AND j.id = $id
+                    """,
+                    transaction, ("$p", projectId), ("$id", change.JobId));
+                using var reader = select.ExecuteReader();
+                if (reader.Read())
+                {
+                    jobs[(projectId, change.JobId)] = new StoredJob(
+                        reader.GetString(0), reader.GetString(1), reader.GetNullableInt64(2),
+                        reader.GetNullableString(3), reader.GetNullableString(4), reader.GetNullableInt64(5) ?? 0);
+                }
             }
         }
 
@@ -277,8 +271,6 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         }
     }
 
-    private static string JsonArray(IEnumerable<string> values) => JsonSerializer.Serialize(values, SettingsStoreJsonContext.Default.IEnumerableString);
-
     /// <summary>Returns whether the job exists in the project, and its settings if any were set.</summary>
     public (bool Exists, AlarmSettings? Settings) Find(string projectId, string jobId) => database.Read(connection =>
     {
@@ -364,6 +356,3 @@ public sealed record HistoryActor(string UserId, string UserName, string? Access
 
 /// <summary>Settings as they were, with the language their messages are written in.</summary>
 public sealed record HistorySettings(AlarmNotifyView AlarmNotify, string Language);
-
-[JsonSerializable(typeof(IEnumerable<string>))]
-internal sealed partial class SettingsStoreJsonContext : JsonSerializerContext;
