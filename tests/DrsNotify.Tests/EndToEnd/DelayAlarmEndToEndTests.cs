@@ -67,6 +67,9 @@ public sealed class DelayAlarmEndToEndTests
 
         await DeliveryHarness.WaitUntilAsync(() => smtp.Received.Count >= 2 && gateway.Calls.Count >= 2, 15, () => Describe(smtp, gateway));
 
+        // The send timeout runs on the fake clock too: let every send finish before time moves.
+        await WaitForNoPendingAsync(server);
+
         // Still above the threshold but inside the repeat interval, so nothing more is sent.
         for (var i = 0; i < 12; i++)
         {
@@ -104,6 +107,7 @@ public sealed class DelayAlarmEndToEndTests
         await evaluator.EvaluateAsync();
 
         await DeliveryHarness.WaitUntilAsync(() => smtp.Received.Count >= 4 && gateway.Calls.Count >= 4, 15, () => Describe(smtp, gateway));
+        await WaitForNoPendingAsync(server);
         await Task.Delay(300);
         Assert.Equal(4, smtp.Received.Count);
         Assert.Equal(4, gateway.Calls.Count);
@@ -118,6 +122,13 @@ public sealed class DelayAlarmEndToEndTests
         await AssertAlarmResolvedAsync(server, english, englishKey, "138****5678", "o***@example.com");
         await AssertAlarmResolvedAsync(server, chinese, chineseKey, "+86*******1111", "d***@example.cn");
     }
+
+    /// <summary>Waits until the dispatcher has finished every outbox row: none is still pending.</summary>
+    private static Task WaitForNoPendingAsync(TestServer server) =>
+        DeliveryHarness.WaitUntilAsync(
+            () => (long)server.Services.GetRequiredService<DrsNotify.Server.Storage.Database>().Read(connection =>
+                DrsNotify.Server.Storage.SqlExtensions.Scalar(connection, "SELECT COUNT(*) FROM outbox WHERE state = 'pending'", null))! == 0,
+            15, () => "outbox rows are still pending");
 
     /// <summary>Registers a job and reports it into incremental transfer, as a replication agent would.</summary>
     internal static async Task<string> RegisterIncrementalJobAsync(TestServer server, string name)
