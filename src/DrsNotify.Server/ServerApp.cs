@@ -33,7 +33,7 @@ public static class ServerApp
             ContentRootPath = AppContext.BaseDirectory,
         });
 
-        // The embedded default: loopback port 8080 unless --urls or ASPNETCORE_URLS says otherwise.
+        // The embedded default: loopback port 8080 unless --urls or ASPNETCORE_URLS sets another.
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -110,7 +110,7 @@ public static class ServerApp
 
     /// <summary>
     /// Registers the options, the store, the server key and the identity services that both the
-    /// web server and the administration commands use. The data directory holds the database
+    /// web server and the administration commands use. The data directory contains the database
     /// and the server key.
     /// </summary>
     public static void AddStoreAndIdentity(IServiceCollection services, IConfiguration configuration)

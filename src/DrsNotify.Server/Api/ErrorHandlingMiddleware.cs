@@ -65,7 +65,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
             return;
         }
 
-        // Routing answers some requests before any endpoint runs, with an empty body: unknown
+        // Routing rejects some requests before any endpoint runs, with an empty body: unknown
         // paths, unknown methods, and a Content-Type that the endpoint's metadata does not accept.
         var language = context.Language();
         var request = context.Request;

@@ -13,7 +13,7 @@ namespace DrsNotify.Server.Api;
 /// </summary>
 public static class ErrorResponses
 {
-    // error_msg holds Chinese text for zh-cn; JSON allows it unescaped, and readers expect it so.
+    // error_msg contains Chinese text for zh-cn. JSON allows it unescaped, and readers expect it unescaped.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Task WriteAsync(HttpContext context, DrsException error)

@@ -55,7 +55,7 @@ public static class JsonBody
             }
         }
 
-        // The parser checks UTF-8 only when a string is read; check the whole body up front so
+        // The parser checks UTF-8 only when a string is read. Checking the whole body up front means
         // that an invalid byte anywhere is a 400, not a fault deep in a handler.
         if (!Utf8.IsValid(buffer.WrittenSpan))
         {

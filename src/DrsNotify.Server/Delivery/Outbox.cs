@@ -29,7 +29,7 @@ public static class Purposes
 /// <summary>
 /// One message to one recipient. <see cref="DedupKey"/> identifies the alarm episode
 /// (<c>{project}:{job}:{kind}:{episode number}</c>) and travels with every message about it;
-/// <see cref="EventKey"/> tells the messages of one episode apart (<c>firing</c>,
+/// <see cref="EventKey"/> distinguishes the messages of one episode (<c>firing</c>,
 /// <c>repeat-1</c>, <c>resolved</c>), so that dedup key, event key and recipient identify a
 /// message across retries and restarts.
 /// </summary>

@@ -13,8 +13,8 @@ public sealed record User(string Id, string AccountId, string Name, string Passw
 /// <summary>Reads and writes accounts, projects and users.</summary>
 public sealed class IdentityStore(Database database, TimeProvider time)
 {
-    // Projects are never deleted or renamed, so a project once read stays valid in memory;
-    // unknown ids are not cached and go to the store each time.
+    // Projects are never deleted or renamed, so a project once read stays valid in memory.
+    // Unknown ids are not cached and go to the store each time.
     private readonly ConcurrentDictionary<string, Project> _projects = new(StringComparer.Ordinal);
 
     public bool IsEmpty() => database.Read(connection => (long)connection.Scalar("SELECT COUNT(*) FROM accounts", null)! == 0);

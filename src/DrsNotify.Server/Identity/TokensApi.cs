@@ -88,8 +88,8 @@ public static class TokensApi
             throw DrsException.Missing("auth.scope.project.id");
         }
 
-        // Exactly one matching user, and its password, or the same failure for every case;
-        // the hash is computed even for an unknown user so that timing reveals nothing.
+        // Success needs exactly one matching user and its password, and every failure looks the
+        // same. The hash is computed even for an unknown user, so that timing reveals nothing.
         var candidates = identity.FindUsers(userName, domainName, domainId);
         var match = candidates.Count == 1 ? candidates[0] : default;
         if (!PasswordHasher.Verify(password, match.User?.PasswordHash) || match.User is null)

@@ -123,8 +123,8 @@ public sealed class Database : IAsyncDisposable
         return request.Task;
     }
 
-    // Requests of one group run concurrently from their callers' point of view, since none of
-    // them completes before the commit, so the writer may order them freely: plain writes
+    // Requests of one group run concurrently from their callers' point of view, because none
+    // of them completes before the commit. So the writer may order them freely: plain writes
     // first, in arrival order, then each batcher's items together, in arrival order.
     private void CommitGroup(SqliteConnection connection, List<WriteRequest> group)
     {

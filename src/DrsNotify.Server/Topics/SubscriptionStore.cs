@@ -202,8 +202,8 @@ public sealed class SubscriptionStore(Database database, TimeProvider time, IOpt
 
     /// <summary>
     /// Enqueues the confirmation message on the protocol's channel. Its dedup key is the
-    /// subscription URN, and its event key <c>confirm-{issue time in Unix ms}</c> tells a
-    /// resent confirmation apart.
+    /// subscription URN, and its event key <c>confirm-{issue time in Unix ms}</c> distinguishes a
+    /// resent confirmation.
     /// </summary>
     private void EnqueueConfirmation(
         SqliteConnection connection, SqliteTransaction transaction, Topic topic, string subscriptionUrn, string protocol,

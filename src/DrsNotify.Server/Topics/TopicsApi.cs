@@ -270,7 +270,7 @@ public static partial class TopicsApi
 
     /// <summary>
     /// Returns whether the URL names a link-local address literal (169.254.0.0/16, fe80::/10),
-    /// where cloud metadata services answer: a webhook must never be pointed there.
+    /// where cloud metadata services listen, so a webhook must never be pointed there.
     /// </summary>
     /// <remarks>NOTE: a host name that resolves to such an address is not caught here.</remarks>
     private static bool IsLinkLocal(Uri url) =>
