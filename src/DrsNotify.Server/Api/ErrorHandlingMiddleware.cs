@@ -4,11 +4,19 @@ namespace DrsNotify.Server.Api;
 
 /// <summary>
 /// Sets the request id and language, turns <see cref="DrsException"/> and unexpected faults
-/// into DRS error bodies, and gives unmatched routes and methods a JSON error too.
+/// into DRS error bodies, and gives unmatched routes and methods a JSON error too. Every body
+/// is buffered and sent with its length (<see cref="BufferedResponseBody"/>).
 /// </summary>
 public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorHandlingMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
+    {
+        var body = BufferedResponseBody.Install(context);
+        await HandleAsync(context, body);
+        await body.SendAsync(context);
+    }
+
+    private async Task HandleAsync(HttpContext context, BufferedResponseBody body)
     {
         RequestContext.Initialize(context);
         if (logger.IsEnabled(LogLevel.Debug))
@@ -28,6 +36,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
         catch (DrsException error) when (!context.Response.HasStarted)
         {
             LogRejected(logger, context.Request.Method, context.Request.Path, error.Status, error.Code, context.RequestId());
+            body.Reset();
             await ErrorResponses.WriteAsync(context, error);
             return;
         }
@@ -42,6 +51,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
                 StatusCodes.Status408RequestTimeout => new DrsException(error.StatusCode, ErrorCodes.BadBody, Messages.BodyTimeout),
                 _ => new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Messages.InvalidJson, "the request could not be read"),
             };
+            body.Reset();
             await ErrorResponses.WriteAsync(context, rejection);
             return;
         }
@@ -53,6 +63,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
         {
             LogFault(logger, error, context.Request.Method, context.Request.Path, context.RequestId());
             context.Response.Clear();
+            body.Reset();
             context.Response.Headers["X-Request-Id"] = context.RequestId();
             await ErrorResponses.WriteAsync(
                 context, StatusCodes.Status500InternalServerError, ErrorCodes.InternalError,
@@ -60,7 +71,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
             return;
         }
 
-        if (context.Response.HasStarted || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
+        if (context.Response.HasStarted || body.UnflushedBytes > 0 || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
         {
             return;
         }

@@ -67,6 +67,28 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Equal(200, (int)response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("POST", "/v3/{project_id}/jobs/batch-set-smn", """{"jobs":[{"job_id":"unknown-job","status":"CONFIGURATION","engine_type":"mysql"}],"alarm_notify_info":{"subscriptions":[{"protocol":"email","endpoints":["ops@example.com"]}]}}""", 200)]
+    [InlineData("POST", "/v3/{project_id}/jobs/batch-set-smn", "[]", 400)]
+    [InlineData("GET", "/v3/{project_id}/no-such-path", null, 404)]
+    [InlineData("GET", "/health/live", null, 200)]
+    public async Task Response_HasContentLength_NotChunked(string method, string path, string? json, int status)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path.Replace("{project_id}", _server.ProjectId));
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        using var response = await _server.Client.SendAsync(request);
+        var body = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.NotEmpty(body);
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+        Assert.NotEqual(true, response.Headers.TransferEncodingChunked);
+    }
+
     [Fact]
     public async Task OpenApi_DrsPath_DeclaresProjectIdAndSecurity()
     {
