@@ -41,10 +41,22 @@ public sealed record ChangeOrigin(Caller Caller, string RequestId, string Operat
 /// <see cref="Write"/> as one batch, inside one savepoint, which reads each job once, decides
 /// each request in arrival order against the state the requests before it left, and stores
 /// each change once however many jobs it covers. Rows are written with prepared statements.
+/// What the writer reads (jobs, topics, the next change id) it keeps for the next batch, for
+/// as long as <see cref="Database.WriteEpoch"/> stays the same, that is while nothing else writes.
 /// </remarks>
 public sealed class SettingsStore(Database database, TimeProvider time)
     : IWriteBatcher<SettingsStore.Request, IReadOnlyList<SettingsOutcome>>
 {
+    /// <summary>Maximum number of jobs kept between batches. Beyond it the cache starts again empty.</summary>
+    private const int MaxCachedJobs = 100_000;
+
+    // Writer thread only. Each entry is the committed state, or the state that the current
+    // group is about to commit. A failed commit moves the epoch on, which empties the cache.
+    private readonly Dictionary<(string ProjectId, string JobId), StoredJob> _cachedJobs = [];
+    private readonly HashSet<string> _cachedTopics = new(StringComparer.Ordinal);
+    private long _cachedNextChangeId;
+    private long _cacheEpoch = -1;
+
     public Task<IReadOnlyList<SettingsOutcome>> ApplyAsync(IReadOnlyList<SettingsChange> changes, ChangeOrigin origin) =>
         database.WriteBatchedAsync(this, new Request(changes, origin));
 
@@ -59,9 +71,19 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_cacheEpoch != database.WriteEpoch || _cachedJobs.Count > MaxCachedJobs)
+        {
+            _cachedJobs.Clear();
+            _cachedTopics.Clear();
+            _cachedNextChangeId = 0;
+            _cacheEpoch = database.WriteEpoch;
+        }
+
         CheckTopicsExist(connection, transaction, requests);
         var jobs = ReadJobs(connection, transaction, requests);
-        var nextChangeId = (long)connection.Prepared("SELECT COALESCE(MAX(id), 0) + 1 FROM notification_changes", transaction).ExecuteScalar()!;
+        var nextChangeId = _cachedNextChangeId > 0
+            ? _cachedNextChangeId
+            : (long)connection.Prepared("SELECT COALESCE(MAX(id), 0) + 1 FROM notification_changes", transaction).ExecuteScalar()!;
 
         var changeRows = new List<ChangeRow>();
         var auditRows = new List<AuditRow>();
@@ -121,6 +143,12 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             WriteChanges(connection, transaction, changeRows, auditRows, touched, jobs, now);
         }
 
+        foreach (var (key, job) in jobs)
+        {
+            _cachedJobs[key] = job;
+        }
+
+        _cachedNextChangeId = nextChangeId;
         return results;
     }
 
@@ -128,15 +156,14 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     /// Throws <c>400 DRS.M00202</c> for the first request whose settings name a topic that does
     /// not exist. The writer then runs the other requests of the batch alone, so only that one fails.
     /// </summary>
-    private static void CheckTopicsExist(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
+    private void CheckTopicsExist(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
     {
         // A batch usually names one topic, or none: look each distinct one up once.
-        var checkedUrns = new HashSet<string>(StringComparer.Ordinal);
         foreach (var request in requests)
         {
             foreach (var change in request.Changes)
             {
-                if (change.Settings.TopicUrn is not { } urn || !checkedUrns.Add(urn))
+                if (change.Settings.TopicUrn is not { } urn || _cachedTopics.Contains(urn))
                 {
                     continue;
                 }
@@ -146,14 +173,17 @@ public sealed class SettingsStore(Database database, TimeProvider time)
                     throw DrsException.Invalid(
                         request.Origin.TopicPath, Messages.TopicNotFoundForSettings, urn, AlarmSettingsParser.SplitTopicUrn(urn).ProjectId);
                 }
+
+                _cachedTopics.Add(urn);
             }
         }
     }
 
-    private static Dictionary<(string, string), StoredJob> ReadJobs(
+    private Dictionary<(string, string), StoredJob> ReadJobs(
         SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<Request> requests)
     {
-        // One prepared lookup per job: cheaper for the writer than passing the ids as JSON.
+        // One prepared lookup per job not in the cache: cheaper for the writer than passing the
+        // ids as JSON.
         var jobs = new Dictionary<(string, string), StoredJob>();
         foreach (var request in requests)
         {
@@ -162,6 +192,12 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             {
                 if (jobs.ContainsKey((projectId, change.JobId)))
                 {
+                    continue;
+                }
+
+                if (_cachedJobs.TryGetValue((projectId, change.JobId), out var cached))
+                {
+                    jobs[(projectId, change.JobId)] = cached;
                     continue;
                 }
 

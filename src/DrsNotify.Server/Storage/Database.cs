@@ -26,6 +26,11 @@ public sealed class Database : IAsyncDisposable
     private SqliteConnection? _writer;
     private Task? _writerLoop;
 
+    // Writer thread only: see WriteEpoch.
+    private long _writeEpoch;
+    private object? _lastBatcher;
+    private long _dataVersion = -1;
+
     private readonly TimeProvider _time;
 
     public Database(string filePath, TimeProvider time, ILogger<Database> logger)
@@ -43,6 +48,14 @@ public sealed class Database : IAsyncDisposable
     }
 
     public string FilePath { get; }
+
+    /// <summary>
+    /// A counter that changes whenever the store may have changed other than through the batcher
+    /// that ran last: a plain write, another batcher, a rollback, or a commit by another process.
+    /// A batcher may keep what it read across calls while the counter stays the same. Read it
+    /// only on the writer thread, that is inside <see cref="IWriteBatcher{TItem,TResult}.Write"/>.
+    /// </summary>
+    public long WriteEpoch => _writeEpoch;
 
     /// <summary>
     /// Opens the writer connection, switches the file to WAL with <c>synchronous=FULL</c>,
@@ -131,6 +144,7 @@ public sealed class Database : IAsyncDisposable
         try
         {
             using var transaction = connection.BeginTransaction(deferred: false);
+            NoteOtherProcesses(connection, transaction);
             List<WriteRequest>? batched = null;
             foreach (var request in group)
             {
@@ -160,6 +174,7 @@ public sealed class Database : IAsyncDisposable
         }
         catch (Exception exception)
         {
+            NoteForeignChange();
             _logger.LogError(exception, "Commit of {Count} write requests failed, so every one of them fails", group.Count);
             foreach (var request in group)
             {
@@ -176,18 +191,25 @@ public sealed class Database : IAsyncDisposable
     }
 
     /// <summary>Runs <paramref name="members"/> through <paramref name="runner"/>; on failure rolls them back and, for a single member, fails it.</summary>
-    private static bool RunInSavepoint(
+    private bool RunInSavepoint(
         SqliteConnection connection, SqliteTransaction transaction, WriteRequest runner, List<WriteRequest> members)
     {
+        if (runner.Batcher is null || runner.Batcher != _lastBatcher)
+        {
+            NoteForeignChange();
+        }
+
         connection.Prepared("SAVEPOINT request", transaction).ExecuteNonQuery();
         try
         {
             runner.Run(connection, transaction, members);
             connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
+            _lastBatcher = runner.Batcher;
             return true;
         }
         catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            NoteForeignChange();
             connection.Prepared("ROLLBACK TO request", transaction).ExecuteNonQuery();
             connection.Prepared("RELEASE request", transaction).ExecuteNonQuery();
             if (members.Count == 1)
@@ -196,6 +218,28 @@ public sealed class Database : IAsyncDisposable
             }
 
             return false;
+        }
+    }
+
+    /// <summary>Moves <see cref="WriteEpoch"/> on, so that no batcher trusts what it read before.</summary>
+    private void NoteForeignChange()
+    {
+        _writeEpoch++;
+        _lastBatcher = null;
+    }
+
+    /// <summary>
+    /// Moves <see cref="WriteEpoch"/> on when another connection, such as the admin CLI, has
+    /// committed since this writer last looked. Runs inside the write transaction, so nothing
+    /// else can commit until this group does.
+    /// </summary>
+    private void NoteOtherProcesses(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        var version = (long)connection.Prepared("PRAGMA data_version", transaction).ExecuteScalar()!;
+        if (version != _dataVersion)
+        {
+            _dataVersion = version;
+            NoteForeignChange();
         }
     }
 
