@@ -75,8 +75,10 @@ public sealed class Database : IAsyncDisposable
         Execute(_writer, "PRAGMA foreign_keys=ON;");
         Migrations.Apply(_writer, _time, _logger);
 
-        _writerLoop = Task.Factory.StartNew(
-            RunWriterLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() => RunWriterLoop(stopped)) { Name = "SQLite writer", IsBackground = true };
+        thread.Start();
+        _writerLoop = stopped.Task;
     }
 
     /// <summary>Runs <paramref name="read"/> on a pooled connection; it reads the state of the last commit.</summary>
@@ -102,21 +104,40 @@ public sealed class Database : IAsyncDisposable
         return request.Task;
     }
 
-    private async Task RunWriterLoopAsync()
+    /// <summary>
+    /// Runs on the writer's own thread, which blocks while the queue is empty and during each
+    /// commit's fsync, so that no thread-pool thread is held.
+    /// </summary>
+    private void RunWriterLoop(TaskCompletionSource stopped)
     {
-        var connection = _writer!;
-        var group = new List<WriteRequest>(MaxGroupSize);
-
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            while (group.Count < MaxGroupSize && _queue.Reader.TryRead(out var request))
+            var connection = _writer!;
+            var group = new List<WriteRequest>(MaxGroupSize);
+            while (WaitForWork())
             {
-                group.Add(request);
+                while (group.Count < MaxGroupSize && _queue.Reader.TryRead(out var request))
+                {
+                    group.Add(request);
+                }
+
+                CommitGroup(connection, group);
+                group.Clear();
             }
 
-            CommitGroup(connection, group);
-            group.Clear();
+            stopped.SetResult();
         }
+        catch (Exception exception)
+        {
+            stopped.SetException(exception);
+        }
+    }
+
+    /// <summary>Blocks until a write request is queued; returns false once the queue is closed and empty.</summary>
+    private bool WaitForWork()
+    {
+        var wait = _queue.Reader.WaitToReadAsync();
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>
