@@ -52,7 +52,7 @@ public sealed class BufferedResponseBody : PipeWriter, IHttpResponseBodyFeature
             if (response.HasStarted)
             {
                 // Something wrote to the server's body directly, so the buffered part can only follow it.
-                await _inner.Writer.WriteAsync(_buffer.AsMemory(0, _written), context.RequestAborted);
+                await _inner.Writer.WriteAsync(_buffer.AsMemory(0, _written));
                 return;
             }
 
@@ -64,7 +64,7 @@ public sealed class BufferedResponseBody : PipeWriter, IHttpResponseBodyFeature
             response.ContentLength = _written;
             if (_written > 0 && !HttpMethods.IsHead(context.Request.Method))
             {
-                await _inner.Writer.WriteAsync(_buffer.AsMemory(0, _written), context.RequestAborted);
+                await _inner.Writer.WriteAsync(_buffer.AsMemory(0, _written));
             }
         }
         finally
