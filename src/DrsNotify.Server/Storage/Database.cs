@@ -200,6 +200,7 @@ public sealed class Database : IAsyncDisposable
             foreach (var request in group)
             {
                 request.SetFailed(exception);
+                request.Complete();
             }
 
             return;
