@@ -94,7 +94,7 @@ public static class JsonBody
     private static string DescribeJsonError(JsonException error)
     {
         var position = error.LineNumber is { } line ? $"line {line + 1}, position {error.BytePositionInLine + 1}" : "end of body";
-        if (error.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        if (error.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase))
         {
             return $"{position}: nested deeper than {ParseOptions.MaxDepth} levels";
         }

@@ -90,6 +90,26 @@ public sealed class HardeningTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TruncatedBody_NotCalledTooDeep()
+    {
+        var response = await _server.PostAsync("/v3/{project_id}/jobs/batch-status", """{"jobs": [""");
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00007", response.ErrorCode);
+        Assert.DoesNotContain("nested", response.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task DeepBody_CalledTooDeep()
+    {
+        var response = await _server.PostAsync("/v3/{project_id}/jobs/batch-status", new string('[', 40) + new string(']', 40));
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00007", response.ErrorCode);
+        Assert.Contains("nested deeper than 32", response.ErrorMessage);
+    }
+
+    [Fact]
     public async Task OpenApi_DrsPath_DeclaresProjectIdAndSecurity()
     {
         var document = JsonNode.Parse(await _server.Anonymous.GetStringAsync("/openapi/v1.json"))!;
