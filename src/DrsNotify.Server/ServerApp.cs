@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Memory;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Alarms;
@@ -31,6 +32,13 @@ public static class ServerApp
         {
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // ASP.NET Core logs several lines per request at Information, which fills a disk under
+        // load. Defaults go first, so any configuration source can set the level back.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
         });
 
         // The embedded default: loopback port 8080 unless --urls or ASPNETCORE_URLS sets another.
