@@ -71,7 +71,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
             return;
         }
 
-        if (context.Response.HasStarted || body.UnflushedBytes > 0 || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
+        if (context.Response.HasStarted || body.WrittenBytes > 0 || context.Response.ContentLength > 0 || context.Response.ContentType is not null)
         {
             return;
         }

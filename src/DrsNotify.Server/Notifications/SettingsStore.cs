@@ -41,8 +41,8 @@ public sealed record ChangeOrigin(Caller Caller, string RequestId, string Operat
 /// <see cref="Write"/> as one batch, inside one savepoint, which reads each job once, decides
 /// each request in arrival order against the state the requests before it left, and stores
 /// each change once however many jobs it covers. Rows are written with prepared statements.
-/// What the writer reads (jobs, topics, the next change id) it keeps for the next batch, for
-/// as long as <see cref="Database.WriteEpoch"/> stays the same, that is while nothing else writes.
+/// The jobs, topics and next change id that the writer reads are kept for the next batch while
+/// <see cref="Database.WriteEpoch"/> stays the same, that is while nothing else writes.
 /// </remarks>
 public sealed class SettingsStore(Database database, TimeProvider time)
     : IWriteBatcher<SettingsStore.Request, IReadOnlyList<SettingsOutcome>>
