@@ -140,7 +140,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
 
         if (touched.Count > 0)
         {
-            WriteChanges(connection, transaction, changeRows, auditRows, touched, jobs, now);
+            WriteChanges(connection, changeRows, auditRows, touched, jobs, now);
         }
 
         foreach (var (key, job) in jobs)
@@ -264,46 +264,43 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     /// <summary>
     /// Stores the batch: each change once, an audit row per job and change that points at the
     /// job's previous change, and each touched job's latest change as its current one. Each row
-    /// is one execution of a prepared statement: measured on a group of 25 requests, that costs
+    /// is one execution of a compiled statement: measured on a group of 25 requests, that costs
     /// less writer CPU than passing the rows as JSON for SQLite to take apart.
     /// </summary>
     private static void WriteChanges(
-        SqliteConnection connection, SqliteTransaction transaction, List<ChangeRow> changeRows, List<AuditRow> auditRows,
+        SqliteConnection connection, List<ChangeRow> changeRows, List<AuditRow> auditRows,
         HashSet<(string ProjectId, string JobId)> touched, Dictionary<(string, string), StoredJob> jobs, long now)
     {
+        var insertChange = connection.Compiled(
+            """
+            INSERT INTO notification_changes
+                (id, project_id, changed_at, request_id, operation, user_id, user_name, access_key, settings, language)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """);
         foreach (var row in changeRows)
         {
             var caller = row.Origin.Caller;
-            connection.Prepared(
-                """
-                INSERT INTO notification_changes
-                    (id, project_id, changed_at, request_id, operation, user_id, user_name, access_key, settings, language)
-                VALUES ($id, $p, $now, $rid, $op, $uid, $un, $ak, $s, $l)
-                """,
-                transaction,
-                ("$id", row.Id), ("$p", caller.ProjectId), ("$now", now), ("$rid", row.Origin.RequestId),
-                ("$op", row.Origin.Operation), ("$uid", caller.UserId), ("$un", caller.UserName),
-                ("$ak", caller.AccessKey), ("$s", row.Settings), ("$l", row.Language)).ExecuteNonQuery();
+            insertChange
+                .Bind(1, row.Id).Bind(2, caller.ProjectId).Bind(3, now).Bind(4, row.Origin.RequestId).Bind(5, row.Origin.Operation)
+                .Bind(6, caller.UserId).Bind(7, caller.UserName).Bind(8, caller.AccessKey).Bind(9, row.Settings).Bind(10, row.Language)
+                .Execute();
         }
 
+        var insertAudit = connection.Compiled(
+            """
+            INSERT INTO notification_audit (change_id, project_id, job_id, previous_change_id, position)
+            VALUES (?1, ?2, ?3, ?4, ?5)
+            """);
         foreach (var row in auditRows)
         {
-            connection.Prepared(
-                """
-                INSERT INTO notification_audit (change_id, project_id, job_id, previous_change_id, position)
-                VALUES ($c, $p, $j, $prev, $pos)
-                """,
-                transaction,
-                ("$c", row.ChangeId), ("$p", row.ProjectId), ("$j", row.JobId), ("$prev", row.PreviousChangeId),
-                ("$pos", row.Position)).ExecuteNonQuery();
+            insertAudit.Bind(1, row.ChangeId).Bind(2, row.ProjectId).Bind(3, row.JobId).Bind(4, row.PreviousChangeId).Bind(5, row.Position)
+                .Execute();
         }
 
+        var updateJob = connection.Compiled("UPDATE jobs SET alarm_change_id = ?1, update_time = ?2 WHERE project_id = ?3 AND id = ?4");
         foreach (var key in touched)
         {
-            connection.Prepared(
-                "UPDATE jobs SET alarm_change_id = $c, update_time = $now WHERE project_id = $p AND id = $j",
-                transaction,
-                ("$c", jobs[key].ChangeId!.Value), ("$now", now), ("$p", key.ProjectId), ("$j", key.JobId)).ExecuteNonQuery();
+            updateJob.Bind(1, jobs[key].ChangeId!.Value).Bind(2, now).Bind(3, key.ProjectId).Bind(4, key.JobId).Execute();
         }
     }
 

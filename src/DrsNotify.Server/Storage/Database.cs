@@ -281,6 +281,7 @@ public sealed class Database : IAsyncDisposable
             await _writerLoop.ConfigureAwait(false);
         }
 
+        _writer?.ReleaseCompiled();
         _writer?.Dispose();
         SqliteConnection.ClearAllPools();
     }

@@ -35,6 +35,38 @@ public static class SqlExtensions
         return command;
     }
 
+    private static readonly ConditionalWeakTable<SqliteConnection, Dictionary<string, CompiledStatement>> CompiledStatements = new();
+
+    /// <summary>
+    /// Returns a <see cref="CompiledStatement"/> for <paramref name="sql"/>, compiled on the first
+    /// call and kept for the next ones on this connection. Same rules as <see cref="Prepared"/>.
+    /// </summary>
+    public static CompiledStatement Compiled(this SqliteConnection connection, string sql)
+    {
+        var statements = CompiledStatements.GetOrCreateValue(connection);
+        if (!statements.TryGetValue(sql, out var statement))
+        {
+            statement = new CompiledStatement(connection, sql);
+            statements[sql] = statement;
+        }
+
+        return statement;
+    }
+
+    /// <summary>Finalizes the connection's compiled statements, so that it can close.</summary>
+    public static void ReleaseCompiled(this SqliteConnection connection)
+    {
+        if (CompiledStatements.TryGetValue(connection, out var statements))
+        {
+            foreach (var statement in statements.Values)
+            {
+                statement.Dispose();
+            }
+
+            CompiledStatements.Remove(connection);
+        }
+    }
+
     public static SqliteCommand Command(
         this SqliteConnection connection, string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
     {
