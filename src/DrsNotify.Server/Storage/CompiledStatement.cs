@@ -5,13 +5,13 @@ namespace DrsNotify.Server.Storage;
 
 /// <summary>
 /// A statement compiled once on the writer connection and bound by position (<c>?1</c>,
-/// <c>?2</c>, ...), for the few statements that run once per request on the writer's hot path.
+/// <c>?2</c>, ...), for the few statements that the writer runs for every row a request stores.
 /// </summary>
 /// <remarks>
 /// <see cref="SqlExtensions.Prepared"/> goes through Microsoft.Data.Sqlite, which creates
-/// parameter objects and looks each one up by name on every execution. Measured on one-job
-/// <c>batch-set-smn</c>, binding by position cut the writer thread's CPU per request by a
-/// quarter. Get one with <see cref="SqlExtensions.Compiled"/>; the writer finalizes them all
+/// parameter objects and looks each one up by name on every execution. On one-job
+/// <c>batch-set-smn</c> loads, binding by position cut the writer thread's CPU per request from
+/// 10.5 to 8.0 µs. Get one with <see cref="SqlExtensions.Compiled"/>; the writer finalizes them all
 /// before it closes its connection.
 /// </remarks>
 public sealed class CompiledStatement : IDisposable
