@@ -357,10 +357,12 @@ internal sealed class AlarmEvaluation(SqliteConnection connection, SqliteTransac
     {
         var command = connection.Prepared(
             $"""
-            SELECT j.project_id, j.id, j.name, j.engine_type, j.status, j.update_time, j.delay_ms, j.rpo_ms, j.rto_ms,
-                   j.last_report_at, c.settings, c.language
-            FROM jobs j LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
-            WHERE (j.alarm_change_id IS NOT NULL AND j.status NOT IN ({EndedStatusList}))
+            SELECT j.project_id, j.id, j.name, j.engine_type, j.status, MAX(j.update_time, COALESCE(c.changed_at, 0)),
+                   j.delay_ms, j.rpo_ms, j.rto_ms, j.last_report_at, c.settings, c.language
+            FROM jobs j
+            LEFT JOIN job_notification_settings s ON s.project_id = j.project_id AND s.job_id = j.id
+            LEFT JOIN notification_changes c ON c.id = s.change_id
+            WHERE (s.change_id IS NOT NULL AND j.status NOT IN ({EndedStatusList}))
                OR EXISTS (SELECT 1 FROM alarm_episodes e
                           WHERE e.project_id = j.project_id AND e.job_id = j.id
                             AND (e.state = 'firing' OR e.resolved_notice_due_at IS NOT NULL))

@@ -34,8 +34,12 @@ public static class JobStore
 {
     public const string Columns = """
         project_id, id, name, description, engine_type, db_use_type, task_type, job_direction, status,
-        return_status, start_time, source_endpoint, target_endpoint, create_time, update_time,
-        (SELECT settings FROM notification_changes WHERE id = jobs.alarm_change_id) AS alarm_settings,
+        return_status, start_time, source_endpoint, target_endpoint, create_time,
+        MAX(update_time, COALESCE((
+            SELECT c.changed_at FROM job_notification_settings s JOIN notification_changes c ON c.id = s.change_id
+            WHERE s.project_id = jobs.project_id AND s.job_id = jobs.id), 0)) AS update_time,
+        (SELECT c.settings FROM job_notification_settings s JOIN notification_changes c ON c.id = s.change_id
+         WHERE s.project_id = jobs.project_id AND s.job_id = jobs.id) AS alarm_settings,
         delay_ms, delay_observed_at, rpo_ms, rpo_observed_at, rto_ms, rto_observed_at, last_report_at
         """;
 

@@ -203,10 +203,11 @@ public sealed class SettingsStore(Database database, TimeProvider time)
 
                 var select = connection.Prepared(
                     """
-                    SELECT j.status, j.engine_type, j.alarm_change_id, c.settings, c.language, a.position
+                    SELECT j.status, j.engine_type, s.change_id, c.settings, c.language, a.position
                     FROM jobs j
-                    LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
-                    LEFT JOIN notification_audit a ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
+                    LEFT JOIN job_notification_settings s ON s.project_id = j.project_id AND s.job_id = j.id
+                    LEFT JOIN notification_changes c ON c.id = s.change_id
+                    LEFT JOIN notification_audit a ON a.change_id = s.change_id AND a.project_id = j.project_id AND a.job_id = j.id
                     WHERE j.project_id = $p AND j.id = $id
                     """,
                     transaction, ("$p", projectId), ("$id", change.JobId));
@@ -297,10 +298,14 @@ public sealed class SettingsStore(Database database, TimeProvider time)
                 .Execute();
         }
 
-        var updateJob = connection.Compiled("UPDATE jobs SET alarm_change_id = ?1, update_time = ?2 WHERE project_id = ?3 AND id = ?4");
+        var setCurrent = connection.Compiled(
+            """
+            INSERT INTO job_notification_settings (project_id, job_id, change_id) VALUES (?1, ?2, ?3)
+            ON CONFLICT (project_id, job_id) DO UPDATE SET change_id = excluded.change_id
+            """);
         foreach (var key in touched)
         {
-            updateJob.Bind(1, jobs[key].ChangeId!.Value).Bind(2, now).Bind(3, key.ProjectId).Bind(4, key.JobId).Execute();
+            setCurrent.Bind(1, key.ProjectId).Bind(2, key.JobId).Bind(3, jobs[key].ChangeId!.Value).Execute();
         }
     }
 
@@ -309,7 +314,9 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     {
         using var command = connection.Command(
             """
-            SELECT c.settings FROM jobs j LEFT JOIN notification_changes c ON c.id = j.alarm_change_id
+            SELECT c.settings FROM jobs j
+            LEFT JOIN job_notification_settings s ON s.project_id = j.project_id AND s.job_id = j.id
+            LEFT JOIN notification_changes c ON c.id = s.change_id
             WHERE j.project_id = $p AND j.id = $id
             """,
             null, ("$p", projectId), ("$id", jobId));
@@ -334,9 +341,9 @@ public sealed class SettingsStore(Database database, TimeProvider time)
             """
             WITH RECURSIVE chain(change_id, previous_change_id, position) AS (
                 SELECT a.change_id, a.previous_change_id, a.position
-                FROM jobs j JOIN notification_audit a
-                  ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
-                WHERE j.project_id = $p AND j.id = $id
+                FROM job_notification_settings s JOIN notification_audit a
+                  ON a.change_id = s.change_id AND a.project_id = s.project_id AND a.job_id = s.job_id
+                WHERE s.project_id = $p AND s.job_id = $id
                 UNION ALL
                 SELECT a.change_id, a.previous_change_id, a.position
                 FROM chain JOIN notification_audit a
@@ -373,9 +380,9 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     private static long HistoryLength(SqliteConnection connection, string projectId, string jobId) =>
         (long?)connection.Scalar(
             """
-            SELECT a.position FROM jobs j JOIN notification_audit a
-              ON a.change_id = j.alarm_change_id AND a.project_id = j.project_id AND a.job_id = j.id
-            WHERE j.project_id = $p AND j.id = $id
+            SELECT a.position FROM job_notification_settings s JOIN notification_audit a
+              ON a.change_id = s.change_id AND a.project_id = s.project_id AND a.job_id = s.job_id
+            WHERE s.project_id = $p AND s.job_id = $id
             """,
             null, ("$p", projectId), ("$id", jobId)) ?? 0;
 }

@@ -278,6 +278,21 @@ public static class Migrations
                 published_at  INTEGER NOT NULL
             );
             """),
+        (9, "job settings pointers out of the jobs rows", """
+            -- Each job's current notification settings: the newest change of its history. It
+            -- replaces jobs.alarm_change_id, so that a commit of settings for many jobs writes a
+            -- few narrow pages here instead of one wide jobs page per job. The update_time of a
+            -- job is read as the later of jobs.update_time and that change's changed_at.
+            CREATE TABLE job_notification_settings (
+                project_id  TEXT NOT NULL,
+                job_id      TEXT NOT NULL,
+                change_id   INTEGER NOT NULL,
+                PRIMARY KEY (project_id, job_id)
+            ) WITHOUT ROWID;
+            INSERT INTO job_notification_settings (project_id, job_id, change_id)
+                SELECT project_id, id, alarm_change_id FROM jobs WHERE alarm_change_id IS NOT NULL;
+            ALTER TABLE jobs DROP COLUMN alarm_change_id;
+            """),
     ];
 
     public static void Apply(SqliteConnection connection, TimeProvider time, ILogger logger)

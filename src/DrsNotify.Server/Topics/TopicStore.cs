@@ -109,7 +109,9 @@ public sealed class TopicStore(Database database, TimeProvider time)
     {
         using var command = connection.Command(
             $"""
-            SELECT j.project_id, j.id FROM jobs j JOIN notification_changes c ON c.id = j.alarm_change_id
+            SELECT j.project_id, j.id FROM jobs j
+            JOIN job_notification_settings s ON s.project_id = j.project_id AND s.job_id = j.id
+            JOIN notification_changes c ON c.id = s.change_id
             WHERE c.settings ->> '$.topic_urn' = $urn AND j.status NOT IN ({EndedStatusList})
             ORDER BY j.id
             """,

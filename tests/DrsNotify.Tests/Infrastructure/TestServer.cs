@@ -87,10 +87,15 @@ public sealed class TestServer : IAsyncDisposable
         Client.DefaultRequestHeaders.Add("X-Auth-Token", Token);
     }
 
-    /// <summary>Stops the server and starts a new one on the same data directory.</summary>
-    public async Task RestartAsync(IDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null)
+    /// <summary>
+    /// Stops the server and starts a new one on the same data directory. <paramref name="whileStopped"/>
+    /// runs in between, for example to change the database file.
+    /// </summary>
+    public async Task RestartAsync(
+        IDictionary<string, string>? settings = null, Action<IServiceCollection>? services = null, Action? whileStopped = null)
     {
         await StopAppAsync();
+        whileStopped?.Invoke();
         await StartAppAsync(settings, services);
     }
 
