@@ -58,10 +58,27 @@ public sealed class SettingsStore(Database database, TimeProvider time)
     private long _cacheEpoch = -1;
 
     public Task<IReadOnlyList<SettingsOutcome>> ApplyAsync(IReadOnlyList<SettingsChange> changes, ChangeOrigin origin) =>
-        database.WriteBatchedAsync(this, new Request(changes, origin));
+        database.WriteBatchedAsync(this, new Request(changes, origin, SerializeSettings(changes)));
 
-    /// <summary>One API request's changes.</summary>
-    public sealed record Request(IReadOnlyList<SettingsChange> Changes, ChangeOrigin Origin);
+    /// <summary>
+    /// Returns each change's settings in stored form, serialized on the caller's thread so that
+    /// the single writer thread does less. Changes that share settings share the string.
+    /// </summary>
+    private static string[] SerializeSettings(IReadOnlyList<SettingsChange> changes)
+    {
+        var stored = new string[changes.Count];
+        for (var i = 0; i < changes.Count; i++)
+        {
+            stored[i] = i > 0 && ReferenceEquals(changes[i].Settings, changes[i - 1].Settings)
+                ? stored[i - 1]
+                : changes[i].Settings.ToStoredJson();
+        }
+
+        return stored;
+    }
+
+    /// <summary>One API request's changes, and each change's settings in stored form.</summary>
+    public sealed record Request(IReadOnlyList<SettingsChange> Changes, ChangeOrigin Origin, IReadOnlyList<string> StoredSettings);
 
     /// <summary>The stored state of one job that settings depend on.</summary>
     private sealed record StoredJob(
@@ -91,7 +108,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
         var results = new IReadOnlyList<SettingsOutcome>[requests.Count];
         for (var r = 0; r < requests.Count; r++)
         {
-            var (changes, origin) = requests[r];
+            var (changes, origin, storedSettings) = requests[r];
             var projectId = origin.Caller.ProjectId;
             var language = origin.Language.ToCode();
             var outcomes = new SettingsOutcome[changes.Count];
@@ -111,7 +128,7 @@ public sealed class SettingsStore(Database database, TimeProvider time)
 
                 if (!changeIds.TryGetValue(change.Settings, out var stored))
                 {
-                    stored = (0, change.Settings.ToStoredJson());
+                    stored = (0, storedSettings[i]);
                 }
 
                 if (stored.Json == job!.Settings && language == job.Language)
