@@ -49,7 +49,7 @@ public sealed partial class ErrorHandlingMiddleware(RequestDelegate next, ILogge
                     error.StatusCode, ErrorCodes.BadBody, Messages.BodyTooLarge,
                     context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiOptions>>().Value.MaxBodyBytes),
                 StatusCodes.Status408RequestTimeout => new DrsException(error.StatusCode, ErrorCodes.BadBody, Messages.BodyTimeout),
-                _ => new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Messages.InvalidJson, "the request could not be read"),
+                _ => new DrsException(StatusCodes.Status400BadRequest, ErrorCodes.InvalidJson, Messages.InvalidJson, new LocalizedArgument(Messages.RequestUnreadable, [])),
             };
             body.Reset();
             await ErrorResponses.WriteAsync(context, rejection);

@@ -91,19 +91,21 @@ public static class JsonBody
 
     // Names where parsing stopped and, for the two limits this reader sets, why. The parser's
     // own messages are English only, so only their position is passed on.
-    private static string DescribeJsonError(JsonException error)
+    private static LocalizedArgument DescribeJsonError(JsonException error)
     {
-        var position = error.LineNumber is { } line ? $"line {line + 1}, position {error.BytePositionInLine + 1}" : "end of body";
+        var position = error.LineNumber is { } line
+            ? new LocalizedArgument(Messages.JsonErrorPosition, [line + 1, error.BytePositionInLine + 1])
+            : new LocalizedArgument(Messages.JsonErrorAtEnd, []);
         if (error.Message.Contains("maximum configured depth", StringComparison.OrdinalIgnoreCase))
         {
-            return $"{position}: nested deeper than {ParseOptions.MaxDepth} levels";
+            return new LocalizedArgument(Messages.JsonTooDeep, [position, ParseOptions.MaxDepth]);
         }
 
         if (error.Message.Contains("duplicate", StringComparison.OrdinalIgnoreCase))
         {
-            return $"{position}: a property name appears twice in one object";
+            return new LocalizedArgument(Messages.JsonDuplicateProperty, [position]);
         }
 
-        return error.LineNumber is null ? "the body is empty or truncated" : position;
+        return error.LineNumber is null ? new LocalizedArgument(Messages.JsonEmptyOrTruncated, []) : position;
     }
 }

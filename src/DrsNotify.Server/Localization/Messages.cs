@@ -26,6 +26,16 @@ public static partial class Messages
     public static readonly Message InvalidJson = new(
         "The request body is not valid JSON: {0}",
         "请求体不是合法的 JSON：{0}");
+
+    // Details of InvalidJson: where parsing stopped and why.
+    public static readonly Message JsonErrorPosition = new("line {0}, position {1}", "第 {0} 行第 {1} 个字节");
+    public static readonly Message JsonErrorAtEnd = new("end of body", "请求体末尾");
+    public static readonly Message JsonTooDeep = new("{0}: nested deeper than {1} levels", "{0}：嵌套超过 {1} 层");
+    public static readonly Message JsonDuplicateProperty = new(
+        "{0}: a property name appears twice in one object",
+        "{0}：同一对象中的属性名重复");
+    public static readonly Message JsonEmptyOrTruncated = new("the body is empty or truncated", "请求体为空或不完整");
+    public static readonly Message RequestUnreadable = new("the request could not be read", "无法读取请求");
     public static readonly Message InvalidUtf8 = new(
         "The request body is not valid UTF-8.",
         "请求体不是合法的 UTF-8 编码。");

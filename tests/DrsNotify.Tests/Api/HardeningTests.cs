@@ -109,6 +109,19 @@ public sealed class HardeningTests : IAsyncLifetime
         Assert.Contains("nested deeper than 32", response.ErrorMessage);
     }
 
+    [Theory]
+    [InlineData("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "第 1 行第 33 个字节：嵌套超过 32 层")]
+    [InlineData("""{"jobs": [""", "第 1 行第 11 个字节")]
+    [InlineData("""{"jobs": x}""", "第 1 行第 10 个字节")]
+    public async Task InvalidJson_ZhCn_DetailInChinese(string body, string detail)
+    {
+        var response = await _server.PostAsync("/v3/{project_id}/jobs/batch-status", body, "zh-cn");
+
+        Assert.Equal(400, response.Status);
+        Assert.Equal("DRS.M00007", response.ErrorCode);
+        Assert.Equal("请求体不是合法的 JSON：" + detail, response.ErrorMessage);
+    }
+
     [Fact]
     public async Task OpenApi_DrsPath_DeclaresProjectIdAndSecurity()
     {

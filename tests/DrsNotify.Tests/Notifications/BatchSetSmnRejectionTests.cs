@@ -91,11 +91,14 @@ public sealed class BatchSetSmnRejectionTests(RejectionFixture fixture) : IClass
             ("phone number too long", Body(info: Subscriptions(Endpoints("sms", "+1234567890123456"))), 400, "DRS.M00202", "alarm_notify_info.subscriptions[0].endpoints[0]"),
         };
 
+        // Texts that error_msg names differently in zh-cn; parameter paths are the same in both.
+        var zhCnTexts = new Dictionary<string, string> { ["duplicate property names"] = "属性名重复" };
         foreach (var language in new[] { "en-us", "zh-cn" })
         {
             foreach (var c in cases)
             {
-                yield return [c.Name, language, c.Body, c.Status, c.Code, c.Parameter];
+                var text = language == "zh-cn" ? zhCnTexts.GetValueOrDefault(c.Name, c.Parameter) : c.Parameter;
+                yield return [c.Name, language, c.Body, c.Status, c.Code, text];
             }
         }
     }
