@@ -3,6 +3,7 @@ using DrsNotify.Server.Identity;
 using DrsNotify.Server.Storage;
 using DrsNotify.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace DrsNotify.Tests.Notifications;
 
@@ -129,6 +130,35 @@ public sealed class BatchSetSmnTests : IAsyncLifetime
         var alarm = (await DetailAsync(JobSeeds.ConfigurationJobId))["alarm_notify"]!;
         Assert.Equal(1200, (long)alarm["delay_time"]!);
         Assert.Equal("drs-zw", (string?)alarm["topic_name"]);
+    }
+
+    [Fact]
+    public async Task BatchSetSmn_Change_MovesJobUpdateTime()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero));
+        await using var server = await TestServer.StartAsync(services: services => services.AddSingleton<TimeProvider>(clock));
+        await Topics.TopicHarness.CreateTopicAsync(server, "drs-zw");
+        await JobSeeds.CreateAsync(server, JobSeeds.ConfigurationJobId);
+        var body = $$$"""
+            {"jobs":[{"job_id":"{{{JobSeeds.ConfigurationJobId}}}","status":"CONFIGURATION","engine_type":"mysql"}],
+             "alarm_notify_info":{"topic_urn":"urn:smn:{{{server.Region}}}:{{{server.ProjectId}}}:drs-zw","delay_time":60}}
+            """;
+        async Task<string?> UpdateTimeAsync()
+        {
+            var detail = await server.PostAsync("/v3/{project_id}/jobs/batch-detail", $$"""{"jobs":["{{JobSeeds.ConfigurationJobId}}"]}""");
+            return (string?)detail.Json!["results"]![0]!["update_time"];
+        }
+
+        var created = await UpdateTimeAsync();
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await server.PostAsync(Path, body);
+        var changed = await UpdateTimeAsync();
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await server.PostAsync(Path, body);
+        var repeated = await UpdateTimeAsync();
+
+        Assert.NotEqual(created, changed);
+        Assert.Equal(changed, repeated);
     }
 
     [Fact]
