@@ -8,6 +8,4 @@ if (AdminCommands.IsAdminCommand(args))
     return await AdminCommands.RunAsync(args, Console.Out, Console.Error);
 }
 
-var app = await ServerApp.CreateAsync(args);
-await app.RunAsync();
-return 0;
+return await ServerApp.RunAsync(args, Console.Error);

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration.Memory;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -19,6 +20,33 @@ namespace DrsNotify.Server;
 public static class ServerApp
 {
     public const string DefaultUrl = "http://127.0.0.1:8080";
+
+    /// <summary>
+    /// Runs the web server until it stops. Returns 1 after one line on <paramref name="error"/>
+    /// when the configuration is invalid or the store cannot be opened, for example because a
+    /// newer version wrote it.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter error)
+    {
+        WebApplication app;
+        try
+        {
+            app = await CreateAsync(args);
+        }
+        catch (OptionsValidationException failure)
+        {
+            await error.WriteLineAsync("error: invalid configuration: " + failure.Message);
+            return 1;
+        }
+        catch (Exception failure) when (failure is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync("error: the store could not be used: " + failure.Message);
+            return 1;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
 
     /// <summary>
     /// Builds the application, opens and migrates the store and bootstraps an empty one.

@@ -68,12 +68,24 @@ public sealed class Database : IAsyncDisposable
             return;
         }
 
-        _writer = new SqliteConnection(_connectionString);
-        _writer.Open();
-        Execute(_writer, "PRAGMA journal_mode=WAL;");
-        Execute(_writer, "PRAGMA synchronous=FULL;");
-        Execute(_writer, "PRAGMA foreign_keys=ON;");
-        Migrations.Apply(_writer, _time, _logger);
+        var writer = new SqliteConnection(_connectionString);
+        try
+        {
+            writer.Open();
+            Execute(writer, "PRAGMA journal_mode=WAL;");
+            Execute(writer, "PRAGMA synchronous=FULL;");
+            Execute(writer, "PRAGMA foreign_keys=ON;");
+            Migrations.Apply(writer, _time, _logger);
+        }
+        catch
+        {
+            // Close the file, so that a store written by a newer version is left as it was.
+            writer.Dispose();
+            SqliteConnection.ClearPool(writer);
+            throw;
+        }
+
+        _writer = writer;
 
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() => RunWriterLoop(stopped)) { Name = "SQLite writer", IsBackground = true };

@@ -4,7 +4,7 @@ using Microsoft.Data.Sqlite;
 
 namespace DrsNotify.Tests.Storage;
 
-/// <summary>Schema migrations applied to a database that an older schema wrote.</summary>
+/// <summary>Schema migrations on a store that an older schema wrote, and a store newer than the server.</summary>
 public sealed class MigrationTests
 {
     private const string SetSmn = "/v3/{project_id}/jobs/batch-set-smn";
@@ -33,6 +33,41 @@ public sealed class MigrationTests
         Assert.Equal(3, (long)history["total_count"]!);
         Assert.Equal(200, (long)history["history"]![0]!["previous"]!["alarm_notify"]!["delay_time"]!);
         Assert.Equal(300, (long)history["history"]![0]!["current"]!["alarm_notify"]!["delay_time"]!);
+    }
+
+    [Fact]
+    public async Task NewerSchema_ServerExitsWithOneLine()
+    {
+        var directory = Directory.CreateTempSubdirectory("drsnotify-test-").FullName;
+        try
+        {
+            using (var connection = Open(directory))
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = """
+                    PRAGMA journal_mode=WAL;
+                    CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+                    INSERT INTO schema_migrations VALUES (999, 'from a newer version', 0);
+                    """;
+                command.ExecuteNonQuery();
+            }
+
+            var before = Convert.ToHexString(File.ReadAllBytes(Path.Combine(directory, "drsnotify.db")));
+            using var error = new StringWriter();
+
+            var exitCode = await DrsNotify.Server.ServerApp.RunAsync(
+                ["--urls", "http://127.0.0.1:0", "--DrsNotify:DataDirectory", directory], error);
+
+            Assert.Equal(1, exitCode);
+            Assert.StartsWith("error: the store could not be used: The database has schema version 999", error.ToString());
+            Assert.Single(error.ToString().TrimEnd().Split('\n'));
+            Assert.Equal(before, Convert.ToHexString(File.ReadAllBytes(Path.Combine(directory, "drsnotify.db"))));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static async Task SetDelayAsync(TestServer server, int delay)
