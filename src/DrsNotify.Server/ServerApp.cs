@@ -23,8 +23,8 @@ public static class ServerApp
 
     /// <summary>
     /// Runs the web server until it stops. Returns 1 after one line on <paramref name="error"/>
-    /// when the configuration is invalid or the store cannot be opened, for example because a
-    /// newer version wrote it.
+    /// when the configuration is invalid, the store cannot be opened (for example because a
+    /// newer version wrote it) or the address cannot be bound.
     /// </summary>
     public static async Task<int> RunAsync(string[] args, TextWriter error)
     {
@@ -44,7 +44,17 @@ public static class ServerApp
             return 1;
         }
 
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (IOException failure)
+        {
+            // Kestrel could not listen, for example because the port is in use.
+            await error.WriteLineAsync("error: the server could not start: " + failure.Message);
+            return 1;
+        }
+
         return 0;
     }
 

@@ -153,4 +153,34 @@ public sealed class StartupValidationTests
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [Theory]
+    [InlineData("DrsNotify:Api:MaxJobsPerRequest", "0", "error: invalid configuration: ")]
+    [InlineData("urls", "http://127.0.0.1:{port}", "error: the server could not start: ")]
+    public async Task StartFailure_ExitsWithOneLine(string key, string value, string prefix)
+    {
+        var directory = Directory.CreateTempSubdirectory("drsnotify-test-").FullName;
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var error = new StringWriter();
+        try
+        {
+            var exitCode = await DrsNotify.Server.ServerApp.RunAsync(
+                [
+                    "--urls", "http://127.0.0.1:0", "--DrsNotify:DataDirectory", directory,
+                    "--" + key, value.Replace("{port}", port),
+                ],
+                error);
+
+            Assert.Equal(1, exitCode);
+            Assert.StartsWith(prefix, error.ToString());
+            Assert.Single(error.ToString().TrimEnd().Split('\n'));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
