@@ -82,9 +82,12 @@ public static class JsonBody
         return document;
     }
 
+    // JSON exchanged between systems is UTF-8 (RFC 8259, section 8.1), so a body declared in
+    // another charset is rejected instead of being read as UTF-8.
     private static bool IsJsonContentType(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var parsed)
-        && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+        && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
+        && parsed.CharSet?.Trim('"').ToLowerInvariant() is null or "utf-8" or "utf8";
 
     private static DrsException TooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.BadBody, Messages.BodyTooLarge, maxBytes);

@@ -55,8 +55,8 @@ public static partial class Messages
         "The job ID {1} appears more than once in the request ({0}).",
         "请求中任务 ID {1} 重复出现（{0}）。");
     public static readonly Message UnsupportedMediaType = new(
-        "The Content-Type must be application/json, not {0}.",
-        "Content-Type 必须为 application/json，当前为 {0}。");
+        "The Content-Type must be application/json in UTF-8, not {0}.",
+        "Content-Type 必须为 UTF-8 编码的 application/json，当前为 {0}。");
     public static readonly Message BodyTooLarge = new(
         "The request body is larger than the maximum of {0} bytes.",
         "请求体超过了 {0} 字节的上限。");

@@ -139,18 +139,31 @@ public sealed class BatchSetSmnRejectionTests(RejectionFixture fixture) : IClass
     }
 
     [Theory]
-    [InlineData("en-us")]
-    [InlineData("zh-cn")]
-    public async Task BatchSetSmn_WrongContentType_Returns415(string language)
+    [InlineData("en-us", "text/plain")]
+    [InlineData("zh-cn", "text/plain")]
+    [InlineData("en-us", "application/json; charset=utf-16")]
+    [InlineData("zh-cn", "application/json; charset=iso-8859-1")]
+    public async Task BatchSetSmn_WrongContentType_Returns415(string language, string contentType)
     {
         var before = StoreSnapshot.Take(fixture.Server);
 
-        var response = await fixture.Server.SendAsync(HttpMethod.Post, Path, Body(), language, contentType: "text/plain");
+        var response = await fixture.Server.SendAsync(HttpMethod.Post, Path, Body(), language, contentType: contentType);
 
         Assert.Equal(415, response.Status);
         Assert.Equal("DRS.M00300", response.ErrorCode);
         AssertLanguage(language, response.ErrorMessage!);
         Assert.Equal(before, StoreSnapshot.Take(fixture.Server));
+    }
+
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("application/json;charset=UTF-8")]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    public async Task BatchSetSmn_Utf8ContentType_Accepted(string contentType)
+    {
+        var response = await fixture.Server.SendAsync(HttpMethod.Post, Path, Body(), contentType: contentType);
+
+        Assert.Equal(200, response.Status);
     }
 
     [Theory]
