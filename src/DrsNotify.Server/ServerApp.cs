@@ -33,14 +33,9 @@ public static class ServerApp
         {
             app = await CreateAsync(args);
         }
-        catch (OptionsValidationException failure)
+        catch (Exception failure) when (StartFailureMessage(failure) is { } message)
         {
-            await error.WriteLineAsync("error: invalid configuration: " + failure.Message);
-            return 1;
-        }
-        catch (Exception failure) when (failure is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            await error.WriteLineAsync("error: the store could not be used: " + failure.Message);
+            await error.WriteLineAsync(message);
             return 1;
         }
 
@@ -57,6 +52,18 @@ public static class ServerApp
 
         return 0;
     }
+
+    /// <summary>
+    /// Returns the one-line error for invalid configuration or a store that cannot be opened, or
+    /// null for any other exception. The server and the administration commands print it.
+    /// </summary>
+    public static string? StartFailureMessage(Exception failure) => failure switch
+    {
+        OptionsValidationException => "error: invalid configuration: " + failure.Message,
+        SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException =>
+            "error: the store could not be used: " + failure.Message,
+        _ => null,
+    };
 
     /// <summary>
     /// Builds the application, opens and migrates the store and bootstraps an empty one.

@@ -3,8 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DrsNotify.Server.Identity;
 using DrsNotify.Server.Storage;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
 
 namespace DrsNotify.Server.Admin;
 
@@ -306,14 +304,9 @@ public sealed class AdminCommands
             await _error.WriteLineAsync("error: " + error.Message);
             return 1;
         }
-        catch (OptionsValidationException error)
+        catch (Exception error) when (ServerApp.StartFailureMessage(error) is { } message)
         {
-            await _error.WriteLineAsync("error: invalid configuration: " + error.Message);
-            return 1;
-        }
-        catch (Exception error) when (error is SqliteException or InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            await _error.WriteLineAsync($"error: the store could not be used: {error.Message}");
+            await _error.WriteLineAsync(message);
             return 1;
         }
         finally

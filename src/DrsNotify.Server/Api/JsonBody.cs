@@ -87,7 +87,9 @@ public static class JsonBody
     private static bool IsJsonContentType(string? contentType) =>
         MediaTypeHeaderValue.TryParse(contentType, out var parsed)
         && string.Equals(parsed.MediaType, "application/json", StringComparison.OrdinalIgnoreCase)
-        && parsed.CharSet?.Trim('"').ToLowerInvariant() is null or "utf-8" or "utf8";
+        && (parsed.CharSet is not { } charset
+            || charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            || charset.Trim('"').Equals("utf8", StringComparison.OrdinalIgnoreCase));
 
     private static DrsException TooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.BadBody, Messages.BodyTooLarge, maxBytes);
