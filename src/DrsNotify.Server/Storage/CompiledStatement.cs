@@ -16,13 +16,13 @@ namespace DrsNotify.Server.Storage;
 /// </remarks>
 public sealed class CompiledStatement : IDisposable
 {
-    private readonly sqlite3 _db;
+    private readonly sqlite3 _handle;
     private readonly sqlite3_stmt _statement;
 
     internal CompiledStatement(SqliteConnection connection, string sql)
     {
-        _db = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
-        Check(raw.sqlite3_prepare_v2(_db, sql, out _statement));
+        _handle = connection.Handle ?? throw new InvalidOperationException("The connection is not open.");
+        Check(raw.sqlite3_prepare_v2(_handle, sql, out _statement));
     }
 
     public CompiledStatement Bind(int position, string? value)
@@ -45,7 +45,7 @@ public sealed class CompiledStatement : IDisposable
             var result = raw.sqlite3_step(_statement);
             if (result != raw.SQLITE_DONE && result != raw.SQLITE_ROW)
             {
-                SqliteException.ThrowExceptionForRC(result, _db);
+                SqliteException.ThrowExceptionForRC(result, _handle);
             }
         }
         finally
@@ -59,7 +59,7 @@ public sealed class CompiledStatement : IDisposable
     {
         if (result != raw.SQLITE_OK)
         {
-            SqliteException.ThrowExceptionForRC(result, _db);
+            SqliteException.ThrowExceptionForRC(result, _handle);
         }
     }
 

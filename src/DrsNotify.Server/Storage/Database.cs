@@ -79,7 +79,7 @@ public sealed class Database : IAsyncDisposable
         }
         catch
         {
-            // Close the file, so that a store written by a newer version is left as it was.
+            // Close the connection now, so that SQLite removes its WAL and shared-memory files.
             writer.Dispose();
             SqliteConnection.ClearPool(writer);
             throw;
